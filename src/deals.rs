@@ -1,0 +1,94 @@
+//! Get Deal, Create Deal and Update Deal.
+
+use crate::client::Client;
+use crate::contacts::{opt_id, opt_ids, opt_text};
+use crate::crm::{self, ObjectType, Properties, RecordKey};
+use crate::tasks::{CreateDealInput, CreateDealOutput, GetDealInput, GetDealOutput, UpdateDealInput, UpdateDealOutput};
+use crate::types::Error;
+use crate::validate;
+
+/// Deal properties read by Get Deal.
+const READ: &[&str] = &[
+    "hubspot_owner_id",
+    "dealname",
+    "pipeline",
+    "dealstage",
+    "amount",
+    "dealtype",
+    "closedate",
+    "createdate",
+];
+
+/// Reads a deal and its associated contacts.
+pub fn get(client: &mut Client<'_>, input: &GetDealInput) -> Result<GetDealOutput, Error> {
+    let id = validate::id("deal-id", &input.deal_id)?;
+    let custom = crm::custom_names("custom-properties", input.custom_properties.as_deref())?;
+
+    let deal = crm::read(client, ObjectType::Deals, &RecordKey::Id(id), READ, &custom, Some(ObjectType::Contacts))?;
+
+    Ok(GetDealOutput {
+        owner_id: deal.text("hubspot_owner_id")?,
+        deal_name: deal.text("dealname")?,
+        pipeline: deal.text("pipeline")?,
+        deal_stage: deal.text("dealstage")?,
+        amount: deal.number("amount")?,
+        deal_type: deal.text("dealtype")?,
+        close_date: deal.text("closedate")?,
+        create_date: deal.text("createdate")?,
+        associated_contact_ids: deal.associated_ids("contacts"),
+        custom_properties: deal.custom(&custom)?,
+    })
+}
+
+/// Creates a deal with its contact associations inline.
+pub fn create(client: &mut Client<'_>, input: &CreateDealInput) -> Result<CreateDealOutput, Error> {
+    let mut properties = Properties::new();
+    properties.set("owner-id", "hubspot_owner_id", opt_id("owner-id", &input.owner_id)?);
+    properties.set("deal-name", "dealname", Some(validate::required_text("deal-name", &input.deal_name)?));
+    properties.set("pipeline", "pipeline", Some(validate::required_text("pipeline", &input.pipeline)?));
+    properties.set("deal-stage", "dealstage", Some(validate::required_text("deal-stage", &input.deal_stage)?));
+    properties.set("amount", "amount", input.amount.map(|a| validate::number("amount", a)).transpose()?);
+    properties.set("deal-type", "dealtype", opt_text("deal-type", &input.deal_type)?);
+    properties.set("close-date", "closedate", input.close_date.as_deref().map(|d| validate::date("close-date", d)).transpose()?);
+    properties.set_custom("custom-properties", input.custom_properties.as_deref())?;
+
+    let contacts = opt_ids("create-contacts-association", &input.create_contacts_association)?;
+    let deal_id = crm::create(client, ObjectType::Deals, properties, &[(ObjectType::Contacts, contacts)])?;
+    Ok(CreateDealOutput { deal_id })
+}
+
+/// Updates only the given deal properties, then adds contact associations.
+pub fn update(client: &mut Client<'_>, input: &UpdateDealInput) -> Result<UpdateDealOutput, Error> {
+    let id = validate::id("deal-id", &input.deal_id)?;
+    let mut properties = Properties::new();
+    properties.set("owner-id", "hubspot_owner_id", opt_id("owner-id", &input.owner_id)?);
+    properties.set("deal-name", "dealname", opt_text("deal-name", &input.deal_name)?);
+    properties.set("pipeline", "pipeline", opt_text("pipeline", &input.pipeline)?);
+    properties.set("deal-stage", "dealstage", opt_text("deal-stage", &input.deal_stage)?);
+    properties.set("amount", "amount", input.amount.map(|a| validate::number("amount", a)).transpose()?);
+    properties.set("deal-type", "dealtype", opt_text("deal-type", &input.deal_type)?);
+    properties.set("close-date", "closedate", input.close_date.as_deref().map(|d| validate::date("close-date", d)).transpose()?);
+    properties.set_custom("custom-properties", input.custom_properties.as_deref())?;
+    let contacts = opt_ids("create-contacts-association", &input.create_contacts_association)?;
+    require_change(&properties, &contacts, "deal-id")?;
+
+    let updated_names = properties.names();
+    let deal = crm::update(client, ObjectType::Deals, &id, properties)?;
+    crm::associate_after_update(client, ObjectType::Deals, &id, ObjectType::Contacts, &contacts, &updated_names)?;
+
+    Ok(UpdateDealOutput {
+        updated_by_user_id: deal.text("hs_updated_by_user_id")?,
+        updated_at: deal.updated_at.clone().unwrap_or_default(),
+    })
+}
+
+/// Rejects an update that would change nothing.
+pub fn require_change(properties: &Properties, associations: &[String], id_field: &str) -> Result<(), Error> {
+    if properties.is_empty() && associations.is_empty() {
+        return Err(crate::error::invalid(
+            id_field,
+            "nothing to update: give at least one field to change or an association to add",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! Turning HTTP outcomes into the WIT `error` variant.
+
+use serde_json::Value;
+
+use crate::transport::{Failure, FailureKind, Response};
+use crate::types::{
+    ApiError, ConflictError, Error, ForbiddenError, InputError, RateLimitError, ResponseError,
+    TransportError, TransportKind, WriteState,
+};
+
+/// Builds an `invalid-input` error for `field`.
+pub fn invalid(field: &str, message: &str) -> Error {
+    Error::InvalidInput(InputError {
+        field: field.to_string(),
+        message: message.to_string(),
+    })
+}
+
+/// Builds an `invalid-response` error.
+pub fn bad_response(status: u16, message: String, write_state: WriteState) -> Error {
+    Error::InvalidResponse(ResponseError {
+        status,
+        message,
+        write_state,
+    })
+}
+
+/// Returns the human-readable message of any error.
+pub fn message_of(error: &Error) -> &str {
+    match error {
+        Error::InvalidInput(e) => &e.message,
+        Error::Unauthorized(e) | Error::NotFound(e) | Error::Api(e) => &e.message,
+        Error::Forbidden(e) => &e.api.message,
+        Error::Conflict(e) => &e.api.message,
+        Error::RateLimited(e) => &e.api.message,
+        Error::Transport(e) => &e.message,
+        Error::InvalidResponse(e) => &e.message,
+        Error::PartialWrite(e) => &e.message,
+        Error::DeliveryFailed(e) => &e.message,
+        Error::Other(message) => message,
+    }
+}
+
+/// Returns the stable kebab-case name of an error's case, as in the WIT.
+pub fn case_name(error: &Error) -> &'static str {
+    match error {
+        Error::InvalidInput(_) => "invalid-input",
+        Error::Unauthorized(_) => "unauthorized",
+        Error::Forbidden(_) => "forbidden",
+        Error::NotFound(_) => "not-found",
+        Error::Conflict(_) => "conflict",
+        Error::RateLimited(_) => "rate-limited",
+        Error::Api(_) => "api",
+        Error::Transport(_) => "transport",
+        Error::InvalidResponse(_) => "invalid-response",
+        Error::PartialWrite(_) => "partial-write",
+        Error::DeliveryFailed(_) => "delivery-failed",
+        Error::Other(_) => "other",
+    }
+}
+
+/// Maps an error status to the matching case. `what` names the request's target
+/// ("contact 151"), and goes in front of HubSpot's message.
+pub fn from_status(response: &Response, what: &str, write_state: WriteState, attempts: u32) -> Error {
+    let body: Option<Value> = serde_json::from_slice(&response.body).ok();
+    let api = api_error(response, body.as_ref(), what, write_state);
+
+    match response.status {
+        401 => Error::Unauthorized(api),
+        403 => {
+            let required_scopes = body.as_ref().map(required_scopes).unwrap_or_default();
+            Error::Forbidden(ForbiddenError { api, required_scopes })
+        }
+        404 => Error::NotFound(api),
+        409 => {
+            let existing_id = existing_id(&api.message);
+            Error::Conflict(ConflictError { api, existing_id })
+        }
+        429 => {
+            let policy = body.as_ref().and_then(|b| string_at(b, "policyName"));
+            let daily_limit = is_daily(policy.as_deref(), &api.message);
+            Error::RateLimited(RateLimitError {
+                api,
+                policy,
+                daily_limit,
+                attempts,
+            })
+        }
+        _ => Error::Api(api),
+    }
+}
+
+fn api_error(response: &Response, body: Option<&Value>, what: &str, write_state: WriteState) -> ApiError {
+    let hubspot_message = body.and_then(|b| string_at(b, "message"));
+    let category = body.and_then(|b| string_at(b, "category"));
+    let correlation_id = body
+        .and_then(|b| string_at(b, "correlationId"))
+        .or_else(|| response.header("x-hubspot-correlation-id").map(str::to_string));
+
+    let detail = match hubspot_message {
+        Some(message) => message,
+        None => format!(
+            "HubSpot answered HTTP {} with a body that is not HubSpot's JSON error ({})",
+            response.status,
+            response.header("content-type").unwrap_or("no content type")
+        ),
+    };
+    let mut message = format!("{what}: HTTP {}: {detail}", response.status);
+    match write_state {
+        WriteState::Unknown => message.push_str(
+            ". The request may have been applied: check HubSpot before repeating it",
+        ),
+        WriteState::Applied => message.push_str(". The request was applied"),
+        WriteState::None => {}
+    }
+
+    ApiError {
+        status: response.status,
+        category,
+        invalid_properties: invalid_properties(body, &detail),
+        message,
+        correlation_id,
+        write_state,
+    }
+}
+
+fn string_at(body: &Value, key: &str) -> Option<String> {
+    body.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// Reads the missing scopes from `errors[].context.requiredScopes` (or the newer
+/// `requiredGranularScopes`), and from a top-level `context`.
+fn required_scopes(body: &Value) -> Vec<String> {
+    let mut contexts: Vec<&Value> = Vec::new();
+    if let Some(context) = body.get("context") {
+        contexts.push(context);
+    }
+    if let Some(errors) = body.get("errors").and_then(Value::as_array) {
+        contexts.extend(errors.iter().filter_map(|e| e.get("context")));
+    }
+
+    let mut scopes: Vec<String> = Vec::new();
+    for context in contexts {
+        for key in ["requiredScopes", "requiredGranularScopes"] {
+            let values = context.get(key).and_then(Value::as_array);
+            for scope in values.into_iter().flatten().filter_map(Value::as_str) {
+                if !scopes.iter().any(|s| s == scope) {
+                    scopes.push(scope.to_string());
+                }
+            }
+        }
+    }
+    scopes
+}
+
+/// Finds the ID in HubSpot's 409 message, "Contact already exists. Existing ID: 37765128953".
+pub fn existing_id(message: &str) -> Option<String> {
+    let start = message.find("Existing ID:")? + "Existing ID:".len();
+    let digits: String = message
+        .get(start..)?
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    if digits.is_empty() {
+        None
+    } else {
+        Some(digits)
+    }
+}
+
+fn is_daily(policy: Option<&str>, message: &str) -> bool {
+    policy.is_some_and(|p| p.eq_ignore_ascii_case("DAILY")) || message.contains("daily limit")
+}
+
+/// Collects property names from HubSpot's validation errors: the JSON list inside
+/// "Property values were not valid: [...]", and `errors[].context.propertyName`.
+fn invalid_properties(body: Option<&Value>, message: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |name: &str| {
+        if !name.is_empty() && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+    };
+
+    if let Some(start) = message.find('[') {
+        if let Some(Value::Array(items)) = message.get(start..).and_then(|s| serde_json::from_str(s).ok()) {
+            for name in items.iter().filter_map(|i| i.get("name")).filter_map(Value::as_str) {
+                add(name);
+            }
+        }
+    }
+    if let Some(errors) = body.and_then(|b| b.get("errors")).and_then(Value::as_array) {
+        for context in errors.iter().filter_map(|e| e.get("context")) {
+            let values = context.get("propertyName").and_then(Value::as_array);
+            for name in values.into_iter().flatten().filter_map(Value::as_str) {
+                add(name);
+            }
+        }
+    }
+    names
+}
+
+/// Maps a failed send to the `transport` or `invalid-response` case.
+pub fn from_failure(failure: &Failure, what: &str, write_state: WriteState, attempts: u32) -> Error {
+    if failure.kind == FailureKind::BodyTooLarge {
+        return bad_response(
+            failure.status.unwrap_or(0),
+            format!("{what}: {}", failure.message),
+            if write_state == WriteState::Unknown { WriteState::Unknown } else { write_state },
+        );
+    }
+    let kind = match failure.kind {
+        FailureKind::Denied => TransportKind::Denied,
+        FailureKind::Dns => TransportKind::Dns,
+        FailureKind::ConnectionRefused => TransportKind::ConnectionRefused,
+        FailureKind::ConnectTimeout => TransportKind::ConnectTimeout,
+        FailureKind::ReadTimeout => TransportKind::ReadTimeout,
+        FailureKind::Tls => TransportKind::Tls,
+        FailureKind::ConnectionClosed => TransportKind::ConnectionClosed,
+        FailureKind::BodyTooLarge | FailureKind::Other => TransportKind::Other,
+    };
+    let mut message = format!("{what}: {}", failure.message);
+    if write_state == WriteState::Unknown {
+        message.push_str(". The request may have reached HubSpot and been applied: check HubSpot before repeating it");
+    }
+    Error::Transport(TransportError {
+        kind,
+        message,
+        attempts,
+        write_state,
+    })
+}
