@@ -33,11 +33,19 @@ pub fn retrieve(client: &mut Client<'_>, input: &RetrieveAssociationInput) -> Re
         AssociationObjectType::Threads => return conversations::threads_of_contact(client, &contact_id),
     };
 
-    let what = format!("list {to} of contact {contact_id}");
+    Ok(v4_ids(client, "contacts", &contact_id, to)?.into_output())
+}
+
+/// Reads every page of `GET /crm/v4/objects/{from}/{id}/associations/{to}` and
+/// returns the target IDs, de-duplicated in first-seen order.
+pub fn v4_ids(client: &mut Client<'_>, from: &str, id: &str, to: &str) -> Result<UniqueIds, Error> {
+    let what = format!("list {to} associated with {from} {id}");
     let mut ids = UniqueIds::new();
     let path_for = |after: Option<&str>| {
-        PathBuilder::new("/crm/v4/objects/contacts")
-            .segment(&contact_id)
+        PathBuilder::new("/crm/v4/objects")
+            .literal("/")
+            .literal(from)
+            .segment(id)
             .literal("/associations/")
             .literal(to)
             .query("limit", V4_PAGE_SIZE)
@@ -49,5 +57,5 @@ pub fn retrieve(client: &mut Client<'_>, input: &RetrieveAssociationInput) -> Re
             ids.push(target.to_object_id);
         }
     })?;
-    Ok(ids.into_output())
+    Ok(ids)
 }

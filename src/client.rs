@@ -27,6 +27,7 @@ pub struct Client<'t> {
     transport: &'t mut dyn Transport,
     config: Config,
     requests_sent: u32,
+    pages_requested: u32,
 }
 
 /// What the retry loop does after one attempt.
@@ -42,6 +43,7 @@ impl<'t> Client<'t> {
             transport,
             config,
             requests_sent: 0,
+            pages_requested: 0,
         }
     }
 
@@ -53,6 +55,16 @@ impl<'t> Client<'t> {
     /// Returns how many HTTP requests this client has sent.
     pub fn requests_sent(&self) -> u32 {
         self.requests_sent
+    }
+
+    /// Counts one more list page against `max-pages`; returns false when the task
+    /// has used them all.
+    pub fn count_page(&mut self) -> bool {
+        if self.pages_requested >= self.config.max_pages {
+            return false;
+        }
+        self.pages_requested = self.pages_requested.saturating_add(1);
+        true
     }
 
     /// Sends a GET and parses the JSON body into `T`. `what` names the target for

@@ -49,7 +49,7 @@ pub fn get(client: &mut Client<'_>, input: &GetCompanyInput) -> Result<GetCompan
         annual_revenue: company.number("annualrevenue")?,
         total_revenue: company.number("totalrevenue")?,
         linkedin_page: company.text("linkedin_company_page")?,
-        associated_contact_ids: company.associated_ids("contacts"),
+        associated_contact_ids: crm::associated_contacts(client, ObjectType::Companies, &company)?,
         custom_properties: company.custom(&custom)?,
     })
 }

@@ -2,7 +2,7 @@
 //! API v3, in beta at HubSpot).
 
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::client::Client;
 use crate::error::invalid;
@@ -28,14 +28,12 @@ const PAGE_SIZE: &str = "100";
 /// Email channel ID; Insert Message supports email threads only.
 const EMAIL_CHANNEL_ID: &str = "1002";
 
-/// One item of a thread's message list. Only MESSAGE items are kept; the other
-/// types (COMMENT, THREAD_STATUS_CHANGE, ASSIGNMENT, ...) and unknown future types
-/// are skipped, and fields this task does not output are never parsed.
+/// A MESSAGE item of a thread's message list. Items of the other types (COMMENT,
+/// THREAD_STATUS_CHANGE, ASSIGNMENT, ...) and of unknown future types are skipped
+/// unread, whatever their shape; fields this task does not output are never parsed.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Item {
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
     #[serde(default)]
     created_at: Option<String>,
     #[serde(default)]
@@ -95,12 +93,27 @@ pub fn get_thread(client: &mut Client<'_>, input: &GetThreadInput) -> Result<Get
             .query_opt("after", after)
             .build()
     };
-    for_each_page::<Item>(client, &what, path_for, |items| {
-        for item in items.into_iter().filter(|i| i.kind.as_deref() == Some("MESSAGE")) {
-            let message = to_message(item);
-            messages.push((sort_key(&message.created_at), message));
+    let mut unreadable: Option<String> = None;
+    for_each_page::<Value>(client, &what, path_for, |items| {
+        for item in items.into_iter().filter(|i| i.get("type").and_then(Value::as_str) == Some("MESSAGE")) {
+            match serde_json::from_value::<Item>(item) {
+                Ok(item) => {
+                    let message = to_message(item);
+                    messages.push((sort_key(&message.created_at), message));
+                }
+                Err(e) => {
+                    unreadable.get_or_insert_with(|| e.to_string());
+                }
+            }
         }
     })?;
+    if let Some(reason) = unreadable {
+        return Err(crate::error::bad_response(
+            200,
+            format!("{what}: a MESSAGE item could not be read: {reason}"),
+            crate::types::WriteState::None,
+        ));
+    }
 
     // Newest first, whatever order the pages came in; equal times keep HubSpot's order.
     messages.sort_by(|a, b| b.0.cmp(&a.0));

@@ -120,6 +120,17 @@ pub fn read(
     client.get(&path.build(), &what)
 }
 
+/// Returns the IDs of the contacts associated with `record`. HubSpot embeds at
+/// most 100 associations in a read; when it cut the list, all pages are read from
+/// the v4 associations endpoint instead.
+pub fn associated_contacts(client: &mut Client<'_>, object: ObjectType, record: &CrmObject) -> Result<Vec<String>, Error> {
+    if !record.associations_truncated("contacts") {
+        return Ok(record.associated_ids("contacts"));
+    }
+    let ids = crate::associations::v4_ids(client, object.path_name(), &record.id, "contacts")?;
+    Ok(ids.into_vec())
+}
+
 /// How a record is looked up.
 pub enum RecordKey {
     /// By record ID.
@@ -298,6 +309,26 @@ pub fn associate_after_update(
         done.push(to_id);
     }
     Ok(())
+}
+
+/// Returns the time of an update from `updatedAt`, or from the last-modified
+/// property when a server leaves `updatedAt` out. The update was applied either way.
+pub fn updated_at(object: ObjectType, updated: &CrmObject) -> Result<String, Error> {
+    if let Some(at) = updated.updated_at.as_ref().filter(|at| !at.is_empty()) {
+        return Ok(at.clone());
+    }
+    if let Some(at) = updated.text("hs_lastmodifieddate")? {
+        return Ok(at);
+    }
+    Err(crate::error::bad_response(
+        200,
+        format!(
+            "{} {} was updated, but HubSpot's response has no updatedAt",
+            object.noun(),
+            updated.id
+        ),
+        crate::types::WriteState::Applied,
+    ))
 }
 
 fn status_of(error: &Error) -> Option<u16> {

@@ -35,7 +35,7 @@ pub fn get(client: &mut Client<'_>, input: &GetDealInput) -> Result<GetDealOutpu
         deal_type: deal.text("dealtype")?,
         close_date: deal.text("closedate")?,
         create_date: deal.text("createdate")?,
-        associated_contact_ids: deal.associated_ids("contacts"),
+        associated_contact_ids: crm::associated_contacts(client, ObjectType::Deals, &deal)?,
         custom_properties: deal.custom(&custom)?,
     })
 }
@@ -78,7 +78,7 @@ pub fn update(client: &mut Client<'_>, input: &UpdateDealInput) -> Result<Update
 
     Ok(UpdateDealOutput {
         updated_by_user_id: deal.text("hs_updated_by_user_id")?,
-        updated_at: deal.updated_at.clone().unwrap_or_default(),
+        updated_at: crm::updated_at(ObjectType::Deals, &deal)?,
     })
 }
 

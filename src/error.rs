@@ -204,11 +204,14 @@ fn invalid_properties(body: Option<&Value>, message: &str) -> Vec<String> {
 /// Maps a failed send to the `transport` or `invalid-response` case.
 pub fn from_failure(failure: &Failure, what: &str, write_state: WriteState, attempts: u32) -> Error {
     if failure.kind == FailureKind::BodyTooLarge {
-        return bad_response(
-            failure.status.unwrap_or(0),
-            format!("{what}: {}", failure.message),
-            if write_state == WriteState::Unknown { WriteState::Unknown } else { write_state },
-        );
+        let status = failure.status.unwrap_or(0);
+        // A 2xx head means the write succeeded even though its body is unreadable.
+        let write_state = if write_state == WriteState::Unknown && (200..300).contains(&status) {
+            WriteState::Applied
+        } else {
+            write_state
+        };
+        return bad_response(status, format!("{what}: {}", failure.message), write_state);
     }
     let kind = match failure.kind {
         FailureKind::Denied => TransportKind::Denied,
@@ -230,4 +233,73 @@ pub fn from_failure(failure: &Failure, what: &str, write_state: WriteState, atte
         attempts,
         write_state,
     })
+}
+
+/// Replaces every occurrence of `secret` in the error's texts, so a server that
+/// echoes the token back never leaks it through an error.
+pub fn scrub(error: Error, secret: &str) -> Error {
+    if secret.is_empty() {
+        return error;
+    }
+    let clean = |text: String| -> String {
+        if text.contains(secret) {
+            text.replace(secret, "<redacted>")
+        } else {
+            text
+        }
+    };
+    let clean_api = |mut api: ApiError| -> ApiError {
+        api.message = clean(api.message);
+        api.category = api.category.map(clean);
+        api.correlation_id = api.correlation_id.map(clean);
+        api.invalid_properties = api.invalid_properties.into_iter().map(clean).collect();
+        api
+    };
+    match error {
+        Error::InvalidInput(mut e) => {
+            e.message = clean(e.message);
+            e.field = clean(e.field);
+            Error::InvalidInput(e)
+        }
+        Error::Unauthorized(e) => Error::Unauthorized(clean_api(e)),
+        Error::NotFound(e) => Error::NotFound(clean_api(e)),
+        Error::Api(e) => Error::Api(clean_api(e)),
+        Error::Forbidden(mut e) => {
+            e.api = clean_api(e.api);
+            e.required_scopes = e.required_scopes.into_iter().map(clean).collect();
+            Error::Forbidden(e)
+        }
+        Error::Conflict(mut e) => {
+            e.api = clean_api(e.api);
+            e.existing_id = e.existing_id.map(clean);
+            Error::Conflict(e)
+        }
+        Error::RateLimited(mut e) => {
+            e.api = clean_api(e.api);
+            e.policy = e.policy.map(clean);
+            Error::RateLimited(e)
+        }
+        Error::Transport(mut e) => {
+            e.message = clean(e.message);
+            Error::Transport(e)
+        }
+        Error::InvalidResponse(mut e) => {
+            e.message = clean(e.message);
+            Error::InvalidResponse(e)
+        }
+        Error::PartialWrite(mut e) => {
+            e.message = clean(e.message);
+            e.applied = clean(e.applied);
+            e.record_id = clean(e.record_id);
+            Error::PartialWrite(e)
+        }
+        Error::DeliveryFailed(mut e) => {
+            e.message = clean(e.message);
+            e.error_message = e.error_message.map(clean);
+            e.message_id = clean(e.message_id);
+            e.status_type = clean(e.status_type);
+            Error::DeliveryFailed(e)
+        }
+        Error::Other(text) => Error::Other(clean(text)),
+    }
 }

@@ -37,7 +37,7 @@ pub mod transport;
 pub mod url;
 pub mod validate;
 
-mod associations;
+pub(crate) mod associations;
 mod companies;
 mod contacts;
 mod conversations;

@@ -54,8 +54,8 @@ pub struct IdOnly {
 ///
 /// Stops when `paging` or its cursor is missing, when a page is empty, or when a
 /// cursor repeats (some endpoints return paging on their last page). Requesting
-/// more than `max-pages` pages is an error, so a partial list is never returned
-/// as complete.
+/// more than `max-pages` pages in one task, over all its listings, is an error, so
+/// a partial list is never returned as complete.
 pub fn for_each_page<T: DeserializeOwned>(
     client: &mut Client<'_>,
     what: &str,
@@ -64,16 +64,14 @@ pub fn for_each_page<T: DeserializeOwned>(
 ) -> Result<(), Error> {
     let max_pages = client.config().max_pages;
     let mut after: Option<String> = None;
-    let mut pages: u32 = 0;
 
     loop {
-        if pages >= max_pages {
+        if !client.count_page() {
             return Err(invalid(
                 "setup.max-pages",
                 &format!("{what}: more than {max_pages} pages; raise setup.max-pages to list everything"),
             ));
         }
-        pages = pages.saturating_add(1);
 
         let page: Page<T> = client.get(&path_for(after.as_deref()), what)?;
         let empty = page.results.is_empty();
@@ -107,6 +105,11 @@ impl UniqueIds {
         if self.seen.insert(id.clone()) {
             self.ids.push(id);
         }
+    }
+
+    /// Returns the IDs.
+    pub fn into_vec(self) -> Vec<String> {
+        self.ids
     }
 
     /// Returns the task output.

@@ -51,6 +51,9 @@ pub struct AssociationList {
     /// Associated records; an ID appears once per association label.
     #[serde(default)]
     pub results: Vec<AssociatedId>,
+    /// Present when HubSpot cut the list (it embeds at most 100 entries).
+    #[serde(default)]
+    pub paging: Option<crate::listing::Paging>,
 }
 
 /// A CRM object as HubSpot's v3 object endpoints return it.
@@ -136,6 +139,16 @@ impl CrmObject {
             }
         }
         ids
+    }
+
+    /// Whether the embedded `object_type` associations continue on another page.
+    pub fn associations_truncated(&self, object_type: &str) -> bool {
+        self.associations
+            .as_ref()
+            .and_then(|map| map.get(object_type))
+            .and_then(|list| list.paging.as_ref())
+            .and_then(|paging| paging.next.as_ref())
+            .is_some()
     }
 
     /// Returns the requested custom properties in the order requested.

@@ -5,6 +5,7 @@
 
 use crate::client::Client;
 use crate::config::Config;
+use crate::error::scrub;
 use crate::tasks::*;
 use crate::transport::Transport;
 use crate::types::{Error, Setup};
@@ -17,8 +18,9 @@ pub fn with_client<T>(
     task: impl FnOnce(&mut Client<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let config = Config::from_setup(setup)?;
+    let token = config.token.clone();
     let mut client = Client::new(transport, config);
-    task(&mut client)
+    task(&mut client).map_err(|error| scrub(error, token.expose()))
 }
 
 macro_rules! task_fn {
@@ -65,6 +67,7 @@ task_fn!(/// Get All.
 pub fn execute(transport: &mut dyn Transport, setup: &Setup, task: &str, input: &str) -> Result<String, Error> {
     // The setup is checked first, so a bad token is reported before input details.
     let config = Config::from_setup(setup)?;
+    let token = config.token.clone();
     let mut client = Client::new(transport, config);
-    json::execute(&mut client, task, input)
+    json::execute(&mut client, task, input).map_err(|error| scrub(error, token.expose()))
 }

@@ -42,7 +42,7 @@ pub fn get(client: &mut Client<'_>, input: &GetTicketInput) -> Result<GetTicketO
         record_source: ticket.text("hs_object_source_label")?,
         create_date: ticket.text("createdate")?,
         last_modified_date: ticket.text("hs_lastmodifieddate")?,
-        associated_contact_ids: ticket.associated_ids("contacts"),
+        associated_contact_ids: crm::associated_contacts(client, ObjectType::Tickets, &ticket)?,
         custom_properties: ticket.custom(&custom)?,
     })
 }
@@ -84,7 +84,7 @@ pub fn update(client: &mut Client<'_>, input: &UpdateTicketInput) -> Result<Upda
     crm::associate_after_update(client, ObjectType::Tickets, &id, ObjectType::Contacts, &contacts, &updated_names)?;
 
     Ok(UpdateTicketOutput {
-        updated_at: ticket.updated_at.clone().unwrap_or_default(),
+        updated_at: crm::updated_at(ObjectType::Tickets, &ticket)?,
     })
 }
 

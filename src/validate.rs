@@ -181,15 +181,16 @@ fn is_iso_date(value: &str) -> bool {
     };
     let at = |i: usize, c: u8| bytes.get(i) == Some(&c);
 
+    let number = |range: std::ops::Range<usize>| value.get(range).and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
     let date_ok = digits(0..4) && at(4, b'-') && digits(5..7) && at(7, b'-') && digits(8..10);
-    if !date_ok {
+    if !date_ok || !(1..=12).contains(&number(5..7)) || !(1..=31).contains(&number(8..10)) {
         return false;
     }
     if bytes.len() == 10 {
         return true;
     }
     let time_ok = (at(10, b'T') || at(10, b't')) && digits(11..13) && at(13, b':') && digits(14..16);
-    if !time_ok {
+    if !time_ok || number(11..13) > 23 || number(14..16) > 59 {
         return false;
     }
     let mut rest = value.get(16..).unwrap_or("");
