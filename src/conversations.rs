@@ -2,7 +2,8 @@
 //! API v3, in beta at HubSpot).
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
+use serde_json::value::RawValue;
 
 use crate::client::Client;
 use crate::error::invalid;
@@ -27,6 +28,13 @@ const PAGE_SIZE: &str = "100";
 
 /// Email channel ID; Insert Message supports email threads only.
 const EMAIL_CHANNEL_ID: &str = "1002";
+
+/// The `type` of a message-list item; every other field is skipped unparsed.
+#[derive(Deserialize)]
+struct TypeOnly {
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+}
 
 /// A MESSAGE item of a thread's message list. Items of the other types (COMMENT,
 /// THREAD_STATUS_CHANGE, ASSIGNMENT, ...) and of unknown future types are skipped
@@ -94,9 +102,15 @@ pub fn get_thread(client: &mut Client<'_>, input: &GetThreadInput) -> Result<Get
             .build()
     };
     let mut unreadable: Option<String> = None;
-    for_each_page::<Value>(client, &what, path_for, |items| {
-        for item in items.into_iter().filter(|i| i.get("type").and_then(Value::as_str) == Some("MESSAGE")) {
-            match serde_json::from_value::<Item>(item) {
+    for_each_page::<Box<RawValue>>(client, &what, path_for, |items| {
+        for raw in items {
+            // Only the type is read first, so items of other types are skipped
+            // whatever the shape of their other fields.
+            let is_message = serde_json::from_str::<TypeOnly>(raw.get()).is_ok_and(|t| t.kind.as_deref() == Some("MESSAGE"));
+            if !is_message {
+                continue;
+            }
+            match serde_json::from_str::<Item>(raw.get()) {
                 Ok(item) => {
                     let message = to_message(item);
                     messages.push((sort_key(&message.created_at), message));
