@@ -107,6 +107,16 @@ impl<'t> Client<'t> {
                         return result;
                     }
                     waited_ms = waited_ms.saturating_add(wait_ms);
+                    // The host shows the guest's stderr in its log; the line names
+                    // the request and the reason, never a header.
+                    eprintln!(
+                        "hubspot-component: retrying {} {} in {wait_ms} ms (attempt {} of {}): {}",
+                        method.as_str(),
+                        request.path_and_query,
+                        attempts.saturating_add(1),
+                        self.config.max_attempts,
+                        reason(&result),
+                    );
                     self.transport.sleep(wait_ms);
                 }
             }
@@ -175,6 +185,14 @@ impl<'t> Client<'t> {
         } else {
             Next::Done(Err(error))
         }
+    }
+}
+
+/// Describes why an attempt is retried, for the log line.
+fn reason(result: &Result<Response, Error>) -> String {
+    match result {
+        Ok(response) => format!("HTTP {}", response.status),
+        Err(error) => format!("{}: {}", crate::error::case_name(error), crate::error::message_of(error)),
     }
 }
 
