@@ -73,6 +73,9 @@ pub fn update(client: &mut Client<'_>, input: &UpdateDealInput) -> Result<Update
     require_change(&properties, &contacts, "deal-id")?;
 
     let updated_names = properties.names();
+    // NOTE: with only associations given, this PATCH carries `{"properties":{}}`,
+    // which HubSpot's schema allows; it also returns the `updatedAt` the output
+    // needs. Its acceptance by HubSpot is not verified against a live account.
     let deal = crm::update(client, ObjectType::Deals, &id, properties)?;
     crm::associate_after_update(client, ObjectType::Deals, &id, ObjectType::Contacts, &contacts, &updated_names)?;
 
