@@ -109,14 +109,15 @@ impl<'t> Client<'t> {
                     waited_ms = waited_ms.saturating_add(wait_ms);
                     // The host shows the guest's stderr in its log; the line names
                     // the request and the reason, never a header.
-                    eprintln!(
-                        "hubspot-component: retrying {} {} in {wait_ms} ms (attempt {} of {}): {}",
+                    let line = format!(
+                        "hubspot-component: retrying {} {} in {wait_ms} ms (attempt {} of {}) after {}",
                         method.as_str(),
-                        request.path_and_query,
+                        loggable_path(&request.path_and_query),
                         attempts.saturating_add(1),
                         self.config.max_attempts,
                         reason(&result),
                     );
+                    eprintln!("{}", crate::error::redact(line, self.config.token.expose()));
                     self.transport.sleep(wait_ms);
                 }
             }
@@ -129,8 +130,9 @@ impl<'t> Client<'t> {
             ("accept", "application/json".to_string()),
             ("user-agent", concat!("hubspot-component/", env!("CARGO_PKG_VERSION")).to_string()),
         ];
-        if body.is_some() {
+        if let Some(body) = &body {
             headers.push(("content-type", "application/json".to_string()));
+            headers.push(("content-length", body.len().to_string()));
         }
         Request {
             method,
@@ -188,12 +190,26 @@ impl<'t> Client<'t> {
     }
 }
 
-/// Describes why an attempt is retried, for the log line.
+/// Describes why an attempt is retried, for the log line: the status or the error
+/// case, without HubSpot's message, which a server could fill with anything.
 fn reason(result: &Result<Response, Error>) -> String {
     match result {
         Ok(response) => format!("HTTP {}", response.status),
-        Err(error) => format!("{}: {}", crate::error::case_name(error), crate::error::message_of(error)),
+        Err(Error::Transport(e)) => format!("transport error ({:?})", e.kind),
+        Err(Error::RateLimited(e)) => format!("HTTP {} ({})", e.api.status, e.policy.as_deref().unwrap_or("rate limit")),
+        Err(Error::Api(e)) => format!("HTTP {}", e.status),
+        Err(error) => crate::error::case_name(error).to_string(),
     }
+}
+
+/// Returns the path without its query, and with any segment holding an email
+/// (`%40`) replaced, so log lines carry no personal data.
+fn loggable_path(path_and_query: &str) -> String {
+    let path = path_and_query.split('?').next().unwrap_or("");
+    path.split('/')
+        .map(|segment| if segment.contains("%40") { "{email}" } else { segment })
+        .collect::<Vec<&str>>()
+        .join("/")
 }
 
 fn is_retryable_failure(failure: &Failure) -> bool {

@@ -235,19 +235,47 @@ pub fn from_failure(failure: &Failure, what: &str, write_state: WriteState, atte
     })
 }
 
+/// Shortest start of the secret that is redacted when it appears alone: error
+/// messages quote at most 60 characters of a value, so a long token pasted into an
+/// input appears cut short.
+const MIN_REDACTED_PREFIX: usize = 12;
+
+/// Replaces every run of text that matches the start of `secret` (at least
+/// [`MIN_REDACTED_PREFIX`] characters, or the whole secret when shorter) with
+/// `<redacted>`.
+pub fn redact(text: String, secret: &str) -> String {
+    let probe_len = secret.len().min(MIN_REDACTED_PREFIX);
+    let Some(probe) = secret.get(..probe_len) else {
+        return text;
+    };
+    if probe.is_empty() || !text.contains(probe) {
+        return text;
+    }
+
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find(probe) {
+        let (before, candidate) = rest.split_at(start);
+        out.push_str(before);
+        let matched = candidate
+            .bytes()
+            .zip(secret.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        out.push_str("<redacted>");
+        rest = candidate.get(matched..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Replaces every occurrence of `secret` in the error's texts, so a server that
 /// echoes the token back never leaks it through an error.
 pub fn scrub(error: Error, secret: &str) -> Error {
     if secret.is_empty() {
         return error;
     }
-    let clean = |text: String| -> String {
-        if text.contains(secret) {
-            text.replace(secret, "<redacted>")
-        } else {
-            text
-        }
-    };
+    let clean = |text: String| redact(text, secret);
     let clean_api = |mut api: ApiError| -> ApiError {
         api.message = clean(api.message);
         api.category = api.category.map(clean);

@@ -26,19 +26,48 @@ impl Transport for WasiTransport {
         // 1. Build the request head.
         let outgoing = build_request(request)?;
 
-        // 2. Write and finish the body before handing the request to the host.
+        // 2. Hand the request to the host, then write and finish the body. The
+        // host buffers little of an unsent body, so a body over one write (4 KiB)
+        // written before `handle` would block forever. An empty body is finished
+        // first, which avoids a race in some hosts between sending the head and
+        // closing the body.
         let body = outgoing.body().map_err(|()| failure(FailureKind::Other, "the request body was already taken", false))?;
-        write_body(&body, request.body.as_deref().unwrap_or_default())?;
-        OutgoingBody::finish(body, None).map_err(|e| from_error_code(&e, false))?;
-
-        // 3. Send with the timeouts and wait for the response head.
+        let bytes = request.body.as_deref().unwrap_or_default();
         let options = request_options(limits)?;
-        let future = outgoing_handler::handle(outgoing, Some(options)).map_err(|e| from_error_code(&e, false))?;
-        future.subscribe().block();
-        let incoming = match future.get() {
-            Some(Ok(Ok(response))) => response,
-            Some(Ok(Err(code))) => return Err(from_error_code(&code, true)),
-            Some(Err(())) | None => return Err(failure(FailureKind::Other, "the response future was not ready", true)),
+        let mut early = None;
+        let future = if bytes.is_empty() {
+            OutgoingBody::finish(body, None).map_err(|e| from_error_code(&e, false))?;
+            outgoing_handler::handle(outgoing, Some(options)).map_err(|e| from_error_code(&e, false))?
+        } else {
+            let future = outgoing_handler::handle(outgoing, Some(options)).map_err(|e| from_error_code(&e, false))?;
+            let written = write_body(&body, bytes);
+            let finished = OutgoingBody::finish(body, None).map_err(|e| from_error_code(&e, true));
+            if let Err(write_failure) = written.and(finished) {
+                // The host or the server may have ended the exchange before the
+                // whole body was written (a denied request, an early error
+                // response); its outcome, bounded by the first-byte timeout, says
+                // more than the failed write.
+                future.subscribe().block();
+                match future.get() {
+                    Some(Err(())) | None => return Err(write_failure),
+                    Some(outcome) => early = Some(outcome),
+                }
+            }
+            future
+        };
+
+        // 3. Wait for the response head.
+        let outcome = match early {
+            Some(outcome) => outcome,
+            None => {
+                future.subscribe().block();
+                future.get().unwrap_or(Err(()))
+            }
+        };
+        let incoming = match outcome {
+            Ok(Ok(response)) => response,
+            Ok(Err(code)) => return Err(from_error_code(&code, true)),
+            Err(()) => return Err(failure(FailureKind::Other, "the response future was not ready", true)),
         };
 
         // 4. Read the head and the body, up to the size cap.
@@ -111,7 +140,7 @@ fn write_body(body: &OutgoingBody, bytes: &[u8]) -> Result<(), Failure> {
     for chunk in bytes.chunks(WRITE_CHUNK) {
         stream
             .blocking_write_and_flush(chunk)
-            .map_err(|e| stream_failure(e, false, "writing the request body"))?;
+            .map_err(|e| stream_failure(e, true, "writing the request body"))?;
     }
     Ok(())
 }
