@@ -91,24 +91,26 @@ pub fn execute(client: &mut Client<'_>, task: &str, input: &str) -> Result<Strin
             object([("status", Value::String(out.status)), ("message-id", Value::String(out.message_id))])
         }
         "TASK_RETRIEVE_ASSOCIATION" => {
-            let input = RetrieveAssociationInput {
-                contact_id: fields.required_string("contact-id")?,
-                object_type: association_object_type(&fields.required_string("object-type")?)?,
-            };
+            let contact_id = fields.required_string("contact-id")?;
+            let object_type = fields.required_string("object-type")?;
             fields.finish()?;
+            let input = RetrieveAssociationInput {
+                contact_id,
+                object_type: association_object_type(&object_type)?,
+            };
             ids_output(associations::retrieve(client, &input)?)
         }
         "TASK_GET_OWNER" => {
-            let input = GetOwnerInput {
-                id_type: id_type(&fields.required_string("id-type")?)?,
-                id: fields.required_string("id")?,
-            };
+            let kind = fields.required_string("id-type")?;
+            let id = fields.required_string("id")?;
             fields.finish()?;
+            let input = GetOwnerInput { id_type: id_type(&kind)?, id };
             get_owner_output(owners::get(client, &input)?)
         }
         "TASK_GET_ALL" => {
-            let input = GetAllInput { object_type: all_object_type(&fields.required_string("object-type")?)? };
+            let object_type = fields.required_string("object-type")?;
             fields.finish()?;
+            let input = GetAllInput { object_type: all_object_type(&object_type)? };
             ids_output(listing::get_all(client, &input)?)
         }
         _ => return Err(Error::Other(format!("task {task_id} has no JSON mapping"))),
@@ -141,11 +143,16 @@ fn resolve_task(task: &str) -> Result<&'static str, Error> {
 struct Fields<'a> {
     map: &'a Map<String, Value>,
     used: Vec<&'static str>,
+    missing: Vec<&'static str>,
 }
 
 impl<'a> Fields<'a> {
     fn new(map: &'a Map<String, Value>) -> Fields<'a> {
-        Fields { map, used: vec!["task"] }
+        Fields {
+            map,
+            used: vec!["task"],
+            missing: Vec::new(),
+        }
     }
 
     fn value(&mut self, key: &'static str) -> Option<&'a Value> {
@@ -161,9 +168,26 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Reads a required string. A missing key is reported by [`Fields::finish`],
+    /// after unknown keys, so a misspelled key is named as such.
     fn required_string(&mut self, key: &'static str) -> Result<String, Error> {
-        self.string(key)?
-            .ok_or_else(|| invalid(key, &format!("{key} is required: add \"{key}\" to the input")))
+        match self.string(key)? {
+            Some(value) => Ok(value),
+            None => {
+                self.missing.push(key);
+                Ok(String::new())
+            }
+        }
+    }
+
+    fn required_string_list(&mut self, key: &'static str) -> Result<Vec<String>, Error> {
+        match self.string_list(key)? {
+            Some(values) => Ok(values),
+            None => {
+                self.missing.push(key);
+                Ok(Vec::new())
+            }
+        }
     }
 
     fn number(&mut self, key: &'static str) -> Result<Option<f64>, Error> {
@@ -215,24 +239,29 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Rejects keys the task does not know.
+    /// Rejects keys the task does not know, then reports missing required keys.
     fn finish(self) -> Result<(), Error> {
         let unknown = self.map.keys().find(|key| !self.used.contains(&key.as_str()));
-        match unknown {
+        if let Some(key) = unknown {
+            let mut known: Vec<&str> = self.used.iter().copied().filter(|k| *k != "task").collect();
+            known.sort_unstable();
+            known.dedup();
+            let hint = match self.missing.first() {
+                Some(missing) => format!(" (the required field {missing} is missing: is this it?)"),
+                None => String::new(),
+            };
+            return Err(invalid(
+                key,
+                &format!(
+                    "{} is not a field of this task{hint}: check the spelling; the fields are {}",
+                    crate::validate::quote(key),
+                    known.join(", ")
+                ),
+            ));
+        }
+        match self.missing.first() {
+            Some(key) => Err(invalid(key, &format!("{key} is required: add \"{key}\" to the input"))),
             None => Ok(()),
-            Some(key) => {
-                let mut known: Vec<&str> = self.used.iter().copied().filter(|k| *k != "task").collect();
-                known.sort_unstable();
-                known.dedup();
-                Err(invalid(
-                    key,
-                    &format!(
-                        "{} is not a field of this task: check the spelling; the fields are {}",
-                        crate::validate::quote(key),
-                        known.join(", ")
-                    ),
-                ))
-            }
         }
     }
 }
@@ -404,9 +433,7 @@ fn insert_message_input(f: &mut Fields<'_>) -> Result<InsertMessageInput, Error>
     let input = InsertMessageInput {
         thread_id: f.required_string("thread-id")?,
         sender_actor_id: f.required_string("sender-actor-id")?,
-        recipients: f
-            .string_list("recipients")?
-            .ok_or_else(|| invalid("recipients", "recipients is required: add \"recipients\": [\"ana@example.com\"]"))?,
+        recipients: f.required_string_list("recipients")?,
         channel_account_id: f.required_string("channel-account-id")?,
         subject: f.required_string("subject")?,
         text: f.required_string("text")?,
@@ -420,6 +447,7 @@ fn f_finish(f: &mut Fields<'_>) -> Result<(), Error> {
     let fields = Fields {
         map: f.map,
         used: std::mem::take(&mut f.used),
+        missing: std::mem::take(&mut f.missing),
     };
     fields.finish()
 }

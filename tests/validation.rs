@@ -458,3 +458,26 @@ fn good_dates_accepted() {
         assert_eq!(transport.body_json(0)["properties"]["closedate"], json!(good), "{good:?}");
     }
 }
+
+#[test]
+fn misspelled_required_key_named() {
+    let mut transport = FakeTransport::new();
+
+    let err = run::execute(&mut transport, &setup(), "TASK_GET_CONTACT", r#"{"contact-id-or-emial":"151"}"#).unwrap_err();
+
+    // The misspelled key is reported, with the missing field it probably stands for.
+    assert_eq!(input_field(&err), "contact-id-or-emial");
+    assert!(message(&err).contains("contact-id-or-email is missing"), "{}", message(&err));
+    assert!(transport.requests.is_empty());
+}
+
+#[test]
+fn missing_required_key_named() {
+    let mut transport = FakeTransport::new();
+
+    let err = run::execute(&mut transport, &setup(), "TASK_GET_OWNER", r#"{"id":"1001"}"#).unwrap_err();
+
+    assert_eq!(input_field(&err), "id-type");
+    assert!(message(&err).contains("id-type is required"), "{}", message(&err));
+    assert!(transport.requests.is_empty());
+}

@@ -305,7 +305,16 @@ fn sandbox_command(arguments: &[String]) -> ExitCode {
     outln!();
     outln!("Try, from another shell:");
     outln!("  export HUBSPOT_TOKEN={token} HUBSPOT_BASE_URL={base_url}");
-    outln!("  hubspot run TASK_GET_CONTACT --input '{{\"contact-id-or-email\":\"151\"}}'");
+    // The path of this very binary, since `hubspot` is usually not on PATH.
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|path| {
+            let relative = std::env::current_dir().ok().and_then(|dir| path.strip_prefix(dir).ok().map(|p| p.to_path_buf()));
+            relative.or(Some(path))
+        })
+        .map(|path| path.display().to_string())
+        .unwrap_or_else(|| "hubspot".to_string());
+    outln!("  {program} run TASK_GET_CONTACT --input '{{\"contact-id-or-email\":\"151\"}}'");
     outln!();
     outln!("Press Ctrl-C to stop.");
 
