@@ -1,16 +1,18 @@
 //! Compares the HubSpot component with a native Rust floor and with HubSpot's
 //! official Python and Node clients, all against the sandbox on 127.0.0.1.
 //!
-//! Run with `cargo bench -p host-test --bench compare`. One run prints six sections:
+//! Run with `cargo bench -p host-test --bench compare`, optionally followed by `--`
+//! and section names (size, loading, latency, clients, get-all, throughput) to run
+//! only those. A full run prints six sections:
 //! component size, compile/load/instantiate times, per-task latency, the official
 //! clients' latency, Get All over 10,000 and 100,000 contacts, and throughput with
 //! 1, 8 and 64 concurrent instances. Every ratio is computed from figures measured
 //! in the same run. Nothing is asserted about timings.
 //!
-//! The native floor sends the requests that the component sent (copied from the
-//! sandbox's request log: method, path, query, headers and body) over one
-//! keep-alive hyper connection and parses each JSON response, so the difference
-//! to it is the cost of the component and its host. The official clients are
+//! The native floor sends the requests that the component sent over one keep-alive
+//! hyper connection and parses each JSON response. Method, path, query, headers and
+//! body are copied from the sandbox's request log, so the difference to the floor is
+//! the cost of the component and its host. The official clients are
 //! installed under `target/bench-clients/` on the first run (a Python venv and an
 //! npm prefix) and reused afterwards. When one cannot be installed or run, the
 //! benchmark prints why and continues without it.
@@ -50,7 +52,7 @@ const GET_ALL_SIZES: [(usize, usize); 2] = [(10_000, 3), (100_000, 2)];
 /// Concurrency levels of the throughput section, each run for [`THROUGHPUT_TIME`].
 const THROUGHPUT_CONCURRENCY: [usize; 3] = [1, 8, 64];
 const THROUGHPUT_TIME: Duration = Duration::from_secs(2);
-/// Longest time an official client's script may run before it is stopped.
+/// Maximum time an official client's script may run before it is stopped.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Task ID and `execute` input (JSON keyed by field ID) of each workload.
@@ -80,29 +82,76 @@ macro_rules! time_calls {
     }};
 }
 
+/// Names of the sections that can be selected on the command line.
+const SECTIONS: [&str; 6] = ["size", "loading", "latency", "clients", "get-all", "throughput"];
+
 fn main() -> anyhow::Result<()> {
+    // `cargo bench` passes `--bench`; other arguments select sections by name.
+    let selected: Vec<String> = std::env::args().skip(1).filter(|arg| !arg.starts_with("--")).collect();
+    if let Some(unknown) = selected.iter().find(|name| !SECTIONS.contains(&name.as_str())) {
+        bail!("unknown section `{unknown}`: expected any of {}", SECTIONS.join(", "));
+    }
+
+    // With either variable set, wasmtime 48 captures a backtrace for the error it
+    // creates while dropping each store (measured at 12 to 18 µs per drop on the
+    // 2-core machine of BENCHMARKS.md). Production hosts rarely set them, so the
+    // benchmark runs without them.
+    for name in ["RUST_BACKTRACE", "RUST_LIB_BACKTRACE"] {
+        if let Some(value) = std::env::var_os(name) {
+            println!("{name}={} removed from this process's environment", value.to_string_lossy());
+            std::env::remove_var(name);
+        }
+    }
     // The compile figures need wasmtime's on-disk cache off. The variable is read
     // when each engine is created, so it is set before the first one.
     std::env::set_var(CACHE_DIR_VARIABLE, "off");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(run())
+    // Everything runs in a spawned task, on the runtime's worker threads like the
+    // connections it drives, rather than on the thread that calls `block_on`.
+    runtime.block_on(async move { tokio::spawn(run(selected)).await? })
 }
 
-async fn run() -> anyhow::Result<()> {
+async fn run(selected: Vec<String>) -> anyhow::Result<()> {
+    let wants = |name: &str| selected.is_empty() || selected.iter().any(|selected| selected == name);
     println!("HubSpot component benchmark: component, native floor and official clients on 127.0.0.1");
     println!("wasmtime compile cache off ({CACHE_DIR_VARIABLE}=off)");
 
-    print_size();
-    let host = measure_loading().await?;
+    if wants("size") {
+        print_size();
+    }
+    // The same component under wasmtime's pooling allocator, for the per-request
+    // paths: 128 slots cover the 64-way throughput level.
+    let pooled = Host::new_pooled(host_test::COMPONENT, 128)?;
+    let host = if wants("loading") {
+        measure_loading(&pooled).await?
+    } else {
+        Host::embedded()?
+    };
 
     let sandbox = Sandbox::start_with(SandboxOptions { seed: true, ..SandboxOptions::default() })?;
     let setup = setup(&sandbox.token(), &sandbox.base_url());
-    let workloads = measure_latency(&host, &sandbox, &setup).await?;
+    // The later sections compare with the latency figures and replay the recorded
+    // requests, so this section runs whenever one of them is selected.
+    let workloads = if wants("latency") || wants("clients") || wants("throughput") {
+        measure_latency(&host, &pooled, &sandbox, &setup).await?
+    } else {
+        Vec::new()
+    };
 
-    let clients = prepare_official_clients();
-    measure_official_clients(&clients, &sandbox, &workloads);
-    measure_get_all(&host, &clients).await?;
-    measure_throughput(&host, &sandbox, &setup, &workloads[0]).await?;
+    let clients = if wants("clients") || wants("get-all") {
+        prepare_official_clients()
+    } else {
+        Vec::new()
+    };
+    if wants("clients") {
+        measure_official_clients(&clients, &sandbox, &workloads);
+    }
+    if wants("get-all") {
+        measure_get_all(&host, &clients).await?;
+    }
+    if let (true, Some(get_contact)) = (wants("throughput"), workloads.first()) {
+        measure_throughput(&host, &pooled, &sandbox, &setup, get_contact).await?;
+    }
     Ok(())
 }
 
@@ -125,7 +174,7 @@ fn print_size() {
 
 /// Measures compiling, loading and instantiating, and returns a host loaded from
 /// the precompiled component for the later sections.
-async fn measure_loading() -> anyhow::Result<Host> {
+async fn measure_loading(pooled: &Host) -> anyhow::Result<Host> {
     section("2. Compile, load and instantiate");
     let compiling_host = Host::embedded()?;
     if let Some(dir) = compiling_host.compile_cache_dir() {
@@ -171,6 +220,14 @@ async fn measure_loading() -> anyhow::Result<Host> {
         drop(session);
     }
 
+    let mut instantiate_pooled = Vec::with_capacity(INSTANTIATE_RUNS);
+    for _ in 0..INSTANTIATE_RUNS {
+        let start = Instant::now();
+        let session = pooled.session(&setup).await?;
+        instantiate_pooled.push(start.elapsed());
+        drop(session);
+    }
+
     let mut table = Table::new(&["step", "runs", "median", "p90"]);
     let rows = [
         ("`Component::new` (compile, cache off)".to_string(), Stats::of(compile)),
@@ -183,6 +240,10 @@ async fn measure_loading() -> anyhow::Result<Host> {
             Stats::of(from_precompiled),
         ),
         ("instantiate from `InstancePre` (`host.session`)".to_string(), Stats::of(instantiate)),
+        (
+            "instantiate from `InstancePre`, pooling allocator (`Host::new_pooled`)".to_string(),
+            Stats::of(instantiate_pooled),
+        ),
     ];
     for (step, stats) in rows {
         table.row(vec![step, stats.count.to_string(), format_duration(stats.median), format_duration(stats.p90)]);
@@ -203,10 +264,14 @@ struct Workload {
     requests: Vec<RecordedRequest>,
     component_reused: Stats,
     component_fresh: Stats,
+    /// Fresh instance per call under the pooling allocator.
+    component_fresh_pooled: Stats,
     floor: Stats,
+    /// Steps of a fresh-instance call timed one by one: instantiate, call, drop.
+    fresh_steps: [Stats; 3],
 }
 
-async fn measure_latency(host: &Host, sandbox: &Sandbox, setup: &Setup) -> anyhow::Result<Vec<Workload>> {
+async fn measure_latency(host: &Host, pooled: &Host, sandbox: &Sandbox, setup: &Setup) -> anyhow::Result<Vec<Workload>> {
     section(&format!(
         "3. Latency per task ({LATENCY_ITERATIONS} timed calls after {LATENCY_WARMUP} warm-up calls each)"
     ));
@@ -229,8 +294,20 @@ async fn measure_latency(host: &Host, sandbox: &Sandbox, setup: &Setup) -> anyho
         let mut session = host.session(setup).await?;
         let component_reused = time_calls!(session_execute(&mut session, task, input));
         let component_fresh = time_calls!(host_execute(host, setup, task, input));
+        let component_fresh_pooled = time_calls!(host_execute(pooled, setup, task, input));
         let floor = time_calls!(native.replay(&requests));
-        workloads.push(Workload { name, task, input, requests, component_reused, component_fresh, floor });
+        let fresh_steps = time_fresh_steps(host, setup, task, input).await?;
+        workloads.push(Workload {
+            name,
+            task,
+            input,
+            requests,
+            component_reused,
+            component_fresh,
+            component_fresh_pooled,
+            floor,
+            fresh_steps,
+        });
         sandbox.clear_requests();
     }
 
@@ -240,6 +317,7 @@ async fn measure_latency(host: &Host, sandbox: &Sandbox, setup: &Setup) -> anyho
         let rows = [
             ("component, reused instance (`Session::execute`)", &workload.component_reused),
             ("component, fresh instance (`Host::execute`)", &workload.component_fresh),
+            ("component, fresh instance, pooling allocator (`Host::new_pooled`)", &workload.component_fresh_pooled),
             ("native floor (hyper keep-alive, serde_json)", &workload.floor),
         ];
         for (path, stats) in rows {
@@ -253,7 +331,44 @@ async fn measure_latency(host: &Host, sandbox: &Sandbox, setup: &Setup) -> anyho
         }
     }
     table.print();
+
+    println!();
+    println!("Where a fresh-instance call spends its time (each step timed on its own, medians):");
+    let mut table = Table::new(&["task", "instantiate", "first call on the instance", "drop the store", "later calls (reused instance)"]);
+    for workload in &workloads {
+        let [instantiate, call, drop] = &workload.fresh_steps;
+        table.row(vec![
+            workload.name.to_string(),
+            format_duration(instantiate.median),
+            format_duration(call.median),
+            format_duration(drop.median),
+            format_duration(workload.component_reused.median),
+        ]);
+    }
+    table.print();
     Ok(workloads)
+}
+
+/// Times the three steps of `Host::execute` separately: `host.session`, the one
+/// call on the new instance, and dropping the session with its store.
+async fn time_fresh_steps(host: &Host, setup: &Setup, task: &str, input: &str) -> anyhow::Result<[Stats; 3]> {
+    let mut steps: [Vec<Duration>; 3] = Default::default();
+    for iteration in 0..LATENCY_WARMUP + LATENCY_ITERATIONS {
+        let start = Instant::now();
+        let mut session = host.session(setup).await?;
+        let instantiated = Instant::now();
+        session_execute(&mut session, task, input).await?;
+        let called = Instant::now();
+        drop(session);
+        let dropped = Instant::now();
+        if iteration >= LATENCY_WARMUP {
+            steps[0].push(instantiated - start);
+            steps[1].push(called - instantiated);
+            steps[2].push(dropped - called);
+        }
+    }
+    let [instantiate, call, drop] = steps;
+    Ok([Stats::of(instantiate), Stats::of(call), Stats::of(drop)])
 }
 
 async fn session_execute(session: &mut Session, task: &str, input: &str) -> anyhow::Result<String> {
@@ -347,8 +462,8 @@ fn prepare_official_clients() -> Vec<OfficialClient> {
         ("Node @hubspot/api-client", prepare_node(&dir.join("node"))),
     ] {
         match prepared {
-            Ok((client, how)) => {
-                println!("{name} {}: {how}", client.version);
+            Ok((client, install_note)) => {
+                println!("{name} {}: {install_note}", client.version);
                 clients.push(client);
             }
             Err(error) => println!("{name}: not available, its rows are skipped: {error:#}"),
@@ -369,7 +484,7 @@ fn prepare_python(dir: &Path) -> anyhow::Result<(OfficialClient, String)> {
             .status()
             .is_ok_and(|status| status.success())
     };
-    let how = if python.is_file() && importable(&python) {
+    let install_note = if python.is_file() && importable(&python) {
         format!("reusing the install in {}", dir.display())
     } else {
         println!("installing hubspot-api-client into a venv in {} ...", dir.display());
@@ -394,7 +509,7 @@ fn prepare_python(dir: &Path) -> anyhow::Result<(OfficialClient, String)> {
         script: clients_dir().join("official_python.py"),
         env: Vec::new(),
     };
-    Ok((client, how))
+    Ok((client, install_note))
 }
 
 /// Returns the Node client from the npm prefix `dir`, installing
@@ -405,7 +520,7 @@ fn prepare_node(dir: &Path) -> anyhow::Result<(OfficialClient, String)> {
         bail!("`node --version` failed");
     }
     let package_json = dir.join("node_modules").join("@hubspot").join("api-client").join("package.json");
-    let how = if package_json.is_file() {
+    let install_note = if package_json.is_file() {
         format!("reusing the install in {}", dir.display())
     } else {
         println!("installing @hubspot/api-client with npm into {} ...", dir.display());
@@ -429,7 +544,7 @@ fn prepare_node(dir: &Path) -> anyhow::Result<(OfficialClient, String)> {
         script: clients_dir().join("official_node.js"),
         env: vec![("NODE_PATH".to_string(), dir.join("node_modules").display().to_string())],
     };
-    Ok((client, how))
+    Ok((client, install_note))
 }
 
 /// Runs `command` and returns an error with the end of its output when it fails.
@@ -487,7 +602,7 @@ fn read_in_background(pipe: Option<impl std::io::Read + Send + 'static>) -> std:
     })
 }
 
-/// Waits for `child`, killing it after `timeout`; returns `None` when it was killed.
+/// Waits for `child` and kills it after `timeout`. Returns `None` when it was killed.
 fn wait_with_timeout(child: &mut Child, timeout: Duration) -> anyhow::Result<Option<std::process::ExitStatus>> {
     let deadline = Instant::now() + timeout;
     loop {
@@ -528,9 +643,18 @@ fn measure_official_clients(clients: &[OfficialClient], sandbox: &Sandbox, workl
         sandbox.clear_requests();
     }
 
-    let mut table = Table::new(&["task", "path", "median", "p90", "median / component fresh", "median / floor"]);
+    let mut table = Table::new(&[
+        "task",
+        "path",
+        "median",
+        "p90",
+        "median / component fresh",
+        "median / component reused",
+        "median / floor",
+    ]);
     for (workload, key) in workloads.iter().zip(keys) {
         let fresh = workload.component_fresh.median;
+        let reused = workload.component_reused.median;
         let floor = workload.floor.median;
         table.row(vec![
             workload.name.to_string(),
@@ -538,7 +662,17 @@ fn measure_official_clients(clients: &[OfficialClient], sandbox: &Sandbox, workl
             format_duration(fresh),
             format_duration(workload.component_fresh.p90),
             "1.00x".to_string(),
+            format_ratio(fresh, reused),
             format_ratio(fresh, floor),
+        ]);
+        table.row(vec![
+            workload.name.to_string(),
+            "component, reused instance".to_string(),
+            format_duration(reused),
+            format_duration(workload.component_reused.p90),
+            format_ratio(reused, fresh),
+            "1.00x".to_string(),
+            format_ratio(reused, floor),
         ]);
         for (client, output) in &results {
             match micros_list(&output[key]) {
@@ -550,6 +684,7 @@ fn measure_official_clients(clients: &[OfficialClient], sandbox: &Sandbox, workl
                         format_duration(stats.median),
                         format_duration(stats.p90),
                         format_ratio(stats.median, fresh),
+                        format_ratio(stats.median, reused),
                         format_ratio(stats.median, floor),
                     ]);
                 }
@@ -628,6 +763,7 @@ async fn measure_get_all(host: &Host, clients: &[OfficialClient]) -> anyhow::Res
         "requests per run",
         "peak guest memory",
         "median / floor",
+        "median / component",
     ]);
     for (count, runs) in GET_ALL_SIZES {
         let sandbox = Sandbox::start_with(SandboxOptions { seed: false, ..SandboxOptions::default() })?;
@@ -635,11 +771,16 @@ async fn measure_get_all(host: &Host, clients: &[OfficialClient]) -> anyhow::Res
         let setup = setup(&sandbox.token(), &sandbox.base_url());
         let minimum_requests = count.div_ceil(100);
 
-        // The component, on a fresh instance per listing.
+        // The component on a fresh instance per listing, alternating with the
+        // floor (the same paging loop over one keep-alive connection), so that a
+        // change in the machine's load affects both alike.
+        let mut native = NativeClient::connect(sandbox.addr()).await?;
         let mut component_times = Vec::new();
         let mut component_requests = Vec::new();
+        let mut floor_times = Vec::new();
+        let mut floor_requests = Vec::new();
         let mut peak_memory = 0;
-        let mut first_pages = Vec::new();
+        let mut first_page: Option<RecordedRequest> = None;
         for _ in 0..runs {
             sandbox.clear_requests();
             let mut session = host.session(&setup).await?;
@@ -653,24 +794,11 @@ async fn measure_get_all(host: &Host, clients: &[OfficialClient]) -> anyhow::Res
             }
             let requests = sandbox.requests();
             component_requests.push(requests.len());
-            first_pages = requests.into_iter().take(2).collect();
-        }
-        let [first_page, second_page] = first_pages.as_slice() else {
-            bail!("Get All over {count} contacts sent fewer than two requests");
-        };
-        println!("{count} contacts: the component's first requests:");
-        println!("  {} {}", first_page.method, first_page.path_and_query);
-        println!("  {} {}", second_page.method, second_page.path_and_query);
-        let next_prefix = format!("{}&after=", first_page.path_and_query);
-        if !second_page.path_and_query.starts_with(&next_prefix) {
-            println!("  note: the floor appends `&after=CURSOR` to the first request, which differs from the component's second request");
-        }
+            let first_page = match &first_page {
+                Some(first_page) => first_page,
+                None => first_page.insert(describe_get_all_requests(count, &requests)?),
+            };
 
-        // The floor: the same paging loop over one keep-alive connection.
-        let mut native = NativeClient::connect(sandbox.addr()).await?;
-        let mut floor_times = Vec::new();
-        let mut floor_requests = Vec::new();
-        for _ in 0..runs {
             sandbox.clear_requests();
             let start = Instant::now();
             let ids = native_get_all(&mut native, first_page).await?;
@@ -680,6 +808,9 @@ async fn measure_get_all(host: &Host, clients: &[OfficialClient]) -> anyhow::Res
             }
             floor_requests.push(sandbox.requests().len());
         }
+        let Some(first_page) = first_page else {
+            bail!("Get All ran no listing");
+        };
 
         let floor = Stats::of(floor_times);
         let component = Stats::of(component_times);
@@ -691,6 +822,7 @@ async fn measure_get_all(host: &Host, clients: &[OfficialClient]) -> anyhow::Res
             format_counts(&component_requests),
             format!("{:.2} MiB", peak_memory as f64 / (1024.0 * 1024.0)),
             format_ratio(component.median, floor.median),
+            "1.00x".to_string(),
         ]);
         table.row(vec![
             count.to_string(),
@@ -700,9 +832,10 @@ async fn measure_get_all(host: &Host, clients: &[OfficialClient]) -> anyhow::Res
             format_counts(&floor_requests),
             "-".to_string(),
             "1.00x".to_string(),
+            format_ratio(floor.median, component.median),
         ]);
 
-        // The official clients' get-all helpers, asked for the same property.
+        // The official clients' get-all helpers, requesting the same property.
         let config = json!({
             "mode": "get_all",
             "base_url": sandbox.base_url(),
@@ -736,12 +869,29 @@ async fn measure_get_all(host: &Host, clients: &[OfficialClient]) -> anyhow::Res
                 requests_per_run.to_string(),
                 "-".to_string(),
                 format_ratio(stats.median, floor.median),
+                format_ratio(stats.median, component.median),
             ]);
         }
         println!("{count} contacts: at least {minimum_requests} requests are needed (100 IDs per page)");
     }
     table.print();
     Ok(())
+}
+
+/// Prints the component's first two Get All requests and returns the first,
+/// which the floor replays. Notes when the second is not the first plus
+/// `&after=CURSOR`, the form the floor sends.
+fn describe_get_all_requests(count: usize, requests: &[RecordedRequest]) -> anyhow::Result<RecordedRequest> {
+    let [first_page, second_page, ..] = requests else {
+        bail!("Get All over {count} contacts sent fewer than two requests");
+    };
+    println!("{count} contacts: the component's first requests:");
+    println!("  {} {}", first_page.method, first_page.path_and_query);
+    println!("  {} {}", second_page.method, second_page.path_and_query);
+    if !second_page.path_and_query.starts_with(&format!("{}&after=", first_page.path_and_query)) {
+        println!("  note: the floor appends `&after=CURSOR` to the first request, unlike the component's second request");
+    }
+    Ok(first_page.clone())
 }
 
 /// Lists every contact ID as the component does: the first page with the
@@ -768,7 +918,7 @@ async fn native_get_all(native: &mut NativeClient, first_page: &RecordedRequest)
 // ---------------------------------------------------------------------------
 // 6. Throughput
 
-async fn measure_throughput(host: &Host, sandbox: &Sandbox, setup: &Setup, get_contact: &Workload) -> anyhow::Result<()> {
+async fn measure_throughput(host: &Host, pooled: &Host, sandbox: &Sandbox, setup: &Setup, get_contact: &Workload) -> anyhow::Result<()> {
     section(&format!(
         "6. Throughput of {} ({} s per level; component: fresh instance per task through `Host::execute`)",
         get_contact.name,
@@ -777,6 +927,7 @@ async fn measure_throughput(host: &Host, sandbox: &Sandbox, setup: &Setup, get_c
     let mut table = Table::new(&[
         "concurrency",
         "component tasks/s",
+        "component tasks/s, pooling allocator",
         "native floor requests/s",
         "floor / component",
         "connections opened by the component",
@@ -800,6 +951,21 @@ async fn measure_throughput(host: &Host, sandbox: &Sandbox, setup: &Setup, get_c
         let opened = host.connection_stats().connections_opened - before.connections_opened;
         sandbox.clear_requests();
 
+        let component_pooled = run_for(concurrency, |completed, deadline| {
+            let host = pooled.clone();
+            let setup = setup.clone();
+            let (task, input) = (get_contact.task, get_contact.input);
+            async move {
+                while Instant::now() < deadline {
+                    host_execute(&host, &setup, task, input).await?;
+                    completed.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(())
+            }
+        })
+        .await?;
+        sandbox.clear_requests();
+
         let addr = sandbox.addr();
         let requests = get_contact.requests.clone();
         let floor = run_for(concurrency, |completed, deadline| {
@@ -819,6 +985,7 @@ async fn measure_throughput(host: &Host, sandbox: &Sandbox, setup: &Setup, get_c
         table.row(vec![
             concurrency.to_string(),
             format!("{component:.0}"),
+            format!("{component_pooled:.0}"),
             format!("{floor:.0}"),
             format!("{:.2}x", floor / component),
             opened.to_string(),
@@ -997,7 +1164,7 @@ fn tail(output: &[u8]) -> String {
     String::from_utf8_lossy(&output[start..]).trim().to_string()
 }
 
-/// The workspace's target directory: `CARGO_TARGET_DIR` when set (relative to
+/// Returns the workspace's target directory: `CARGO_TARGET_DIR` when set (relative to
 /// the workspace root), else `<workspace root>/target`.
 fn target_dir() -> PathBuf {
     let workspace_root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).to_path_buf();

@@ -350,3 +350,18 @@ async fn precompiled_component_runs() {
 
     assert_eq!(output.unwrap().contact_id, "151");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pooled_host_runs_tasks() {
+    let sandbox = host_test::sandbox::Sandbox::start().expect("the sandbox starts");
+    let pooled = Host::new_pooled(host_test::COMPONENT, 16).expect("the pooled host compiles the component");
+    let setup = setup(&sandbox.token(), &sandbox.base_url());
+
+    // More calls than slots: each store returns its slot when dropped.
+    for _ in 0..40 {
+        let output = pooled.execute(&setup, "TASK_GET_DEAL", r#"{"deal-id":"9001"}"#).await.unwrap().unwrap();
+        let value: serde_json::Value = serde_json::from_str(&output).unwrap();
+        assert_eq!(value["deal-name"], "Q3 renewal");
+    }
+    assert_eq!(sandbox.requests().len(), 40);
+}
