@@ -30,7 +30,7 @@ pub struct Client<'t> {
     pages_requested: u32,
 }
 
-/// What the retry loop does after one attempt.
+/// Outcome of one attempt: final, or worth retrying after a wait.
 enum Next {
     Done(Result<Response, Error>),
     RetryAfter(u64, Result<Response, Error>),

@@ -22,7 +22,7 @@ pub const DEFAULT_MAX_RETRY_WAIT_MS: u64 = 30_000;
 /// Connection timeout, in milliseconds.
 pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 10_000;
 
-/// Time to the first response byte, in milliseconds. HubSpot answers most calls in
+/// Time to the first response byte, in milliseconds. HubSpot returns most calls in
 /// well under a second; 30 s leaves room for slow list pages.
 pub const DEFAULT_FIRST_BYTE_TIMEOUT_MS: u64 = 30_000;
 
@@ -30,15 +30,16 @@ pub const DEFAULT_FIRST_BYTE_TIMEOUT_MS: u64 = 30_000;
 pub const DEFAULT_BETWEEN_BYTES_TIMEOUT_MS: u64 = 30_000;
 
 /// Largest response body, in bytes. A page of 100 records with every default
-/// property is about 100 KiB, so 8 MiB leaves wide room while keeping a hostile
-/// or broken server from exhausting the guest's memory.
+/// property is about 100 KiB (an estimate from the sandbox's pages), so 8 MiB
+/// leaves wide room while keeping a hostile or broken server from exhausting the
+/// guest's memory.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Pages one listing task may request: 10,000 pages of 100 IDs is one million
 /// records, far above most portals, and bounds a server that never stops paging.
 pub const DEFAULT_MAX_PAGES: u32 = 10_000;
 
-/// Wait when HubSpot answers 429 for its ten-second window without saying how long
+/// Wait when HubSpot returns 429 for its ten-second window without saying how long
 /// (no `Retry-After` and no `X-HubSpot-RateLimit-Interval-Milliseconds`).
 pub const DEFAULT_RATE_LIMIT_WAIT_MS: u64 = 10_000;
 
@@ -46,7 +47,7 @@ pub const DEFAULT_RATE_LIMIT_WAIT_MS: u64 = 10_000;
 /// further attempt.
 pub const BASE_BACKOFF_MS: u64 = 500;
 
-/// Longest token accepted. HubSpot private-app tokens are about 44 characters;
+/// Maximum token length accepted. HubSpot private-app tokens are about 44 characters;
 /// OAuth access tokens are a few hundred.
 pub const MAX_TOKEN_LEN: usize = 4096;
 

@@ -47,8 +47,8 @@ impl ObjectType {
 }
 
 /// Returns HubSpot's unlabeled association type ID from `from` to `to`. The IDs
-/// depend on the direction (deal to contact is 3, contact to deal is 4); the values
-/// are those of HubSpot's `AssociationTypes` enums in its official Node and Python
+/// depend on the direction: deal to contact is 3, contact to deal is 4. The values
+/// are those of the `AssociationTypes` enums in HubSpot's official Node and Python
 /// clients.
 pub fn association_type_id(from: ObjectType, to: ObjectType) -> Option<u32> {
     use ObjectType::*;
@@ -131,7 +131,7 @@ pub fn associated_contacts(client: &mut Client<'_>, object: ObjectType, record: 
     Ok(ids.into_vec())
 }
 
-/// How a record is looked up.
+/// Key by which a record is read: its ID or, for contacts, its email.
 pub enum RecordKey {
     /// By record ID.
     Id(String),
@@ -255,7 +255,7 @@ pub fn update(client: &mut Client<'_>, object: ObjectType, id: &str, properties:
 
 /// Associates an updated record with each ID in `ids`, one v4 `PUT` each. The
 /// update itself has already been applied, so any failure is a `partial-write`
-/// that says so.
+/// that states it.
 pub fn associate_after_update(
     client: &mut Client<'_>,
     object: ObjectType,

@@ -29,7 +29,8 @@ impl Method {
         }
     }
 
-    /// Whether sending the request twice has the same effect as sending it once.
+    /// Returns whether sending the request twice has the same effect as sending it
+    /// once.
     pub fn is_idempotent(self) -> bool {
         !matches!(self, Method::Post)
     }

@@ -6,10 +6,11 @@ use crate::types::Error;
 /// Longest ID accepted: HubSpot IDs are 64-bit numbers, at most 20 digits.
 pub const MAX_ID_DIGITS: usize = 20;
 
-/// Longest email accepted (RFC 5321 path limit).
+/// Maximum email length accepted (RFC 5321 path limit).
 pub const MAX_EMAIL_LEN: usize = 254;
 
-/// Longest property name accepted; HubSpot's own limit on internal names is lower.
+/// Maximum property name length accepted. HubSpot's own limit on internal names is
+/// lower.
 pub const MAX_PROPERTY_NAME_LEN: usize = 100;
 
 /// Most IDs in one association list; HubSpot's batch limit is 100 per request, and
@@ -19,8 +20,8 @@ pub const MAX_ASSOCIATIONS: usize = 100;
 /// Most custom properties in one task.
 pub const MAX_CUSTOM_PROPERTIES: usize = 100;
 
-/// Longest text field accepted, in bytes: HubSpot's property value limit is 65,536
-/// characters; conversation messages are smaller still.
+/// Maximum text field length accepted, in bytes. HubSpot's property value limit is
+/// 65,536 characters, and conversation messages are smaller still.
 pub const MAX_TEXT_LEN: usize = 65_536;
 
 /// Trims `value` and checks that it is a HubSpot ID: 1 to 20 ASCII digits.
