@@ -39,7 +39,7 @@ pub fn retrieve(client: &mut Client<'_>, input: &RetrieveAssociationInput) -> Re
 /// Reads every page of `GET /crm/v4/objects/{from}/{id}/associations/{to}` and
 /// returns the target IDs, de-duplicated in first-seen order.
 pub fn v4_ids(client: &mut Client<'_>, from: &str, id: &str, to: &str) -> Result<UniqueIds, Error> {
-    let what = format!("list {to} associated with {from} {id}");
+    let target = format!("list {to} associated with {from} {id}");
     let mut ids = UniqueIds::new();
     let path_for = |after: Option<&str>| {
         PathBuilder::new("/crm/v4/objects")
@@ -52,7 +52,7 @@ pub fn v4_ids(client: &mut Client<'_>, from: &str, id: &str, to: &str) -> Result
             .query_opt("after", after)
             .build()
     };
-    for_each_page::<Target>(client, &what, path_for, |targets| {
+    for_each_page::<Target>(client, &target, path_for, |targets| {
         for target in targets {
             ids.push(target.to_object_id);
         }

@@ -3,7 +3,7 @@
 //! Retry policy, per request:
 //! - 429 with HubSpot's ten-second or secondly policy: wait for `Retry-After`
 //!   (seconds) when present, else for `X-HubSpot-RateLimit-Interval-Milliseconds`,
-//!   else 10 s; then retry, for every method, since HubSpot rejected the request
+//!   else 10 s. Then retry, for every method, because HubSpot rejected the request
 //!   without applying it.
 //! - 429 with the `DAILY` policy: no retry.
 //! - 5xx (except 501, 505, 522, 525 and 526, where retrying is pointless), 423 and
@@ -67,28 +67,28 @@ impl<'t> Client<'t> {
         true
     }
 
-    /// Sends a GET and parses the JSON body into `T`. `what` names the target for
+    /// Sends a GET and parses the JSON body into `T`. `target` describes the request for
     /// error messages ("contact 151").
-    pub fn get<T: DeserializeOwned>(&mut self, path: &str, what: &str) -> Result<T, Error> {
-        let response = self.send(Method::Get, path, None, what)?;
-        parse(&response, what, WriteState::None)
+    pub fn get<T: DeserializeOwned>(&mut self, path: &str, target: &str) -> Result<T, Error> {
+        let response = self.send(Method::Get, path, None, target)?;
+        parse(&response, target, WriteState::None)
     }
 
     /// Sends a write with a JSON body and parses the JSON response into `T`.
-    pub fn write<T: DeserializeOwned>(&mut self, method: Method, path: &str, body: &Value, what: &str) -> Result<T, Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Other(format!("{what}: could not encode the request body: {e}")))?;
-        let response = self.send(method, path, Some(bytes), what)?;
-        parse(&response, what, WriteState::Applied)
+    pub fn write<T: DeserializeOwned>(&mut self, method: Method, path: &str, body: &Value, target: &str) -> Result<T, Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Other(format!("{target}: could not encode the request body: {e}")))?;
+        let response = self.send(method, path, Some(bytes), target)?;
+        parse(&response, target, WriteState::Applied)
     }
 
     /// Sends a write whose response body is not needed.
-    pub fn write_ignoring_body(&mut self, method: Method, path: &str, body: &Value, what: &str) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(body).map_err(|e| Error::Other(format!("{what}: could not encode the request body: {e}")))?;
-        self.send(method, path, Some(bytes), what).map(|_| ())
+    pub fn write_ignoring_body(&mut self, method: Method, path: &str, body: &Value, target: &str) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(body).map_err(|e| Error::Other(format!("{target}: could not encode the request body: {e}")))?;
+        self.send(method, path, Some(bytes), target).map(|_| ())
     }
 
     /// Sends one request with retries and returns a 2xx response.
-    pub fn send(&mut self, method: Method, path: &str, body: Option<Vec<u8>>, what: &str) -> Result<Response, Error> {
+    pub fn send(&mut self, method: Method, path: &str, body: Option<Vec<u8>>, target: &str) -> Result<Response, Error> {
         let request = self.build(method, path, body);
         let mut attempts: u32 = 0;
         let mut waited_ms: u64 = 0;
@@ -98,7 +98,7 @@ impl<'t> Client<'t> {
             self.requests_sent = self.requests_sent.saturating_add(1);
             let outcome = self.transport.send(&request, &self.config.limits);
 
-            let next = self.classify(method, outcome, what, attempts);
+            let next = self.classify(method, outcome, target, attempts);
             match next {
                 Next::Done(result) => return result,
                 Next::RetryAfter(wait_ms, result) => {
@@ -145,7 +145,7 @@ impl<'t> Client<'t> {
     }
 
     /// Decides whether an attempt's outcome is final or worth retrying.
-    fn classify(&self, method: Method, outcome: Result<Response, Failure>, what: &str, attempts: u32) -> Next {
+    fn classify(&self, method: Method, outcome: Result<Response, Failure>, target: &str, attempts: u32) -> Next {
         let unsafe_write = !method.is_idempotent();
         let failed_write_state = if method == Method::Get { WriteState::None } else { WriteState::Unknown };
 
@@ -153,7 +153,7 @@ impl<'t> Client<'t> {
             Ok(response) => response,
             Err(failure) => {
                 let write_state = if failure.maybe_sent { failed_write_state } else { WriteState::None };
-                let error = from_failure(&failure, what, write_state, attempts);
+                let error = from_failure(&failure, target, write_state, attempts);
                 let retryable = !unsafe_write && is_retryable_failure(&failure);
                 return if retryable {
                     Next::RetryAfter(backoff_ms(attempts), Err(error))
@@ -169,7 +169,7 @@ impl<'t> Client<'t> {
         }
 
         if status == 429 {
-            let error = from_status(&response, what, WriteState::None, attempts);
+            let error = from_status(&response, target, WriteState::None, attempts);
             let daily = matches!(&error, Error::RateLimited(e) if e.daily_limit);
             return if daily {
                 Next::Done(Err(error))
@@ -180,7 +180,7 @@ impl<'t> Client<'t> {
 
         let server_error = status >= 500 || status == 423;
         let write_state = if server_error { failed_write_state } else { WriteState::None };
-        let error = from_status(&response, what, write_state, attempts);
+        let error = from_status(&response, target, write_state, attempts);
         if server_error && !unsafe_write && is_retryable_status(status) {
             let wait = retry_after_ms(&response).unwrap_or_else(|| backoff_ms(attempts));
             Next::RetryAfter(wait, Err(error))
@@ -248,9 +248,9 @@ fn rate_limit_wait_ms(response: &Response) -> u64 {
 
 /// Parses a 2xx body. A write that succeeded keeps `write_state` `applied` in the
 /// error, so the caller knows the record exists even though its ID is unreadable.
-pub fn parse<T: DeserializeOwned>(response: &Response, what: &str, write_state: WriteState) -> Result<T, Error> {
+pub fn parse<T: DeserializeOwned>(response: &Response, target: &str, write_state: WriteState) -> Result<T, Error> {
     serde_json::from_slice(&response.body).map_err(|e| {
-        let mut message = format!("{what}: HubSpot's response (HTTP {}) could not be read: {e}", response.status);
+        let mut message = format!("{target}: HubSpot's response (HTTP {}) could not be read: {e}", response.status);
         if write_state == WriteState::Applied {
             message.push_str(". The write was applied");
         }

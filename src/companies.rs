@@ -1,7 +1,6 @@
 //! Get Company and Create Company.
 
 use crate::client::Client;
-use crate::contacts::{opt_id, opt_ids, opt_text};
 use crate::crm::{self, ObjectType, Properties, RecordKey};
 use crate::tasks::{CreateCompanyInput, CreateCompanyOutput, GetCompanyInput, GetCompanyOutput};
 use crate::types::Error;
@@ -57,23 +56,23 @@ pub fn get(client: &mut Client<'_>, input: &GetCompanyInput) -> Result<GetCompan
 /// Creates a company with its contact associations inline.
 pub fn create(client: &mut Client<'_>, input: &CreateCompanyInput) -> Result<CreateCompanyOutput, Error> {
     let mut properties = Properties::new();
-    properties.set("owner-id", "hubspot_owner_id", opt_id("owner-id", &input.owner_id)?);
-    properties.set("company-name", "name", opt_text("company-name", &input.company_name)?);
+    properties.set("owner-id", "hubspot_owner_id", validate::optional_id("owner-id", &input.owner_id)?);
+    properties.set("company-name", "name", validate::optional_text("company-name", &input.company_name)?);
     properties.set("company-domain", "domain", Some(validate::required_text("company-domain", input.company_domain.trim())?));
-    properties.set("description", "description", opt_text("description", &input.description)?);
-    properties.set("phone-number", "phone", opt_text("phone-number", &input.phone_number)?);
-    properties.set("industry", "industry", opt_text("industry", &input.industry)?);
-    properties.set("company-type", "type", opt_text("company-type", &input.company_type)?);
-    properties.set("city", "city", opt_text("city", &input.city)?);
-    properties.set("state", "state", opt_text("state", &input.state)?);
-    properties.set("country", "country", opt_text("country", &input.country)?);
-    properties.set("postal-code", "zip", opt_text("postal-code", &input.postal_code)?);
-    properties.set("time-zone", "timezone", opt_text("time-zone", &input.time_zone)?);
+    properties.set("description", "description", validate::optional_text("description", &input.description)?);
+    properties.set("phone-number", "phone", validate::optional_text("phone-number", &input.phone_number)?);
+    properties.set("industry", "industry", validate::optional_text("industry", &input.industry)?);
+    properties.set("company-type", "type", validate::optional_text("company-type", &input.company_type)?);
+    properties.set("city", "city", validate::optional_text("city", &input.city)?);
+    properties.set("state", "state", validate::optional_text("state", &input.state)?);
+    properties.set("country", "country", validate::optional_text("country", &input.country)?);
+    properties.set("postal-code", "zip", validate::optional_text("postal-code", &input.postal_code)?);
+    properties.set("time-zone", "timezone", validate::optional_text("time-zone", &input.time_zone)?);
     properties.set("annual-revenue", "annualrevenue", input.annual_revenue.map(|a| validate::number("annual-revenue", a)).transpose()?);
-    properties.set("linkedin-page", "linkedin_company_page", opt_text("linkedin-page", &input.linkedin_page)?);
+    properties.set("linkedin-page", "linkedin_company_page", validate::optional_text("linkedin-page", &input.linkedin_page)?);
     properties.set_custom("custom-properties", input.custom_properties.as_deref())?;
 
-    let contacts = opt_ids("create-contacts-association", &input.create_contacts_association)?;
+    let contacts = validate::optional_ids("create-contacts-association", &input.create_contacts_association)?;
     let company_id = crm::create(client, ObjectType::Companies, properties, &[(ObjectType::Contacts, contacts)])?;
     Ok(CreateCompanyOutput { company_id })
 }

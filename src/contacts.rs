@@ -42,8 +42,8 @@ pub fn get(client: &mut Client<'_>, input: &GetContactInput) -> Result<GetContac
         lifecycle_stage: contact.text("lifecyclestage")?,
         lead_status: contact.text("hs_lead_status")?,
         custom_properties: contact.custom(&custom)?,
-        // After a merge HubSpot answers with the surviving record, whose ID differs
-        // from the one requested: report the response's ID.
+        // After a merge HubSpot returns the surviving record, whose ID differs from
+        // the one requested, so the response's ID is reported.
         contact_id: contact.id,
     })
 }
@@ -51,42 +51,23 @@ pub fn get(client: &mut Client<'_>, input: &GetContactInput) -> Result<GetContac
 /// Creates a contact with its deal, company and ticket associations inline.
 pub fn create(client: &mut Client<'_>, input: &CreateContactInput) -> Result<CreateContactOutput, Error> {
     let mut properties = Properties::new();
-    properties.set("owner-id", "hubspot_owner_id", opt_id("owner-id", &input.owner_id)?);
+    properties.set("owner-id", "hubspot_owner_id", validate::optional_id("owner-id", &input.owner_id)?);
     properties.set("email", "email", Some(validate::email("email", &input.email)?));
-    properties.set("first-name", "firstname", opt_text("first-name", &input.first_name)?);
-    properties.set("last-name", "lastname", opt_text("last-name", &input.last_name)?);
-    properties.set("phone-number", "phone", opt_text("phone-number", &input.phone_number)?);
-    properties.set("company", "company", opt_text("company", &input.company)?);
-    properties.set("job-title", "jobtitle", opt_text("job-title", &input.job_title)?);
-    properties.set("lifecycle-stage", "lifecyclestage", opt_text("lifecycle-stage", &input.lifecycle_stage)?);
-    properties.set("lead-status", "hs_lead_status", opt_text("lead-status", &input.lead_status)?);
+    properties.set("first-name", "firstname", validate::optional_text("first-name", &input.first_name)?);
+    properties.set("last-name", "lastname", validate::optional_text("last-name", &input.last_name)?);
+    properties.set("phone-number", "phone", validate::optional_text("phone-number", &input.phone_number)?);
+    properties.set("company", "company", validate::optional_text("company", &input.company)?);
+    properties.set("job-title", "jobtitle", validate::optional_text("job-title", &input.job_title)?);
+    properties.set("lifecycle-stage", "lifecyclestage", validate::optional_text("lifecycle-stage", &input.lifecycle_stage)?);
+    properties.set("lead-status", "hs_lead_status", validate::optional_text("lead-status", &input.lead_status)?);
     properties.set_custom("custom-properties", input.custom_properties.as_deref())?;
 
     let associations = vec![
-        (ObjectType::Deals, opt_ids("create-deals-association", &input.create_deals_association)?),
-        (ObjectType::Companies, opt_ids("create-companies-association", &input.create_companies_association)?),
-        (ObjectType::Tickets, opt_ids("create-tickets-association", &input.create_tickets_association)?),
+        (ObjectType::Deals, validate::optional_ids("create-deals-association", &input.create_deals_association)?),
+        (ObjectType::Companies, validate::optional_ids("create-companies-association", &input.create_companies_association)?),
+        (ObjectType::Tickets, validate::optional_ids("create-tickets-association", &input.create_tickets_association)?),
     ];
 
     let contact_id = crm::create(client, ObjectType::Contacts, properties, &associations)?;
     Ok(CreateContactOutput { contact_id })
-}
-
-/// Checks an optional text field.
-pub fn opt_text(field: &str, value: &Option<String>) -> Result<Option<String>, Error> {
-    value.as_deref().map(|v| validate::text(field, v)).transpose()
-}
-
-/// Checks an optional ID field; `""` is kept, as it clears the property on update.
-pub fn opt_id(field: &str, value: &Option<String>) -> Result<Option<String>, Error> {
-    match value.as_deref() {
-        None => Ok(None),
-        Some("") => Ok(Some(String::new())),
-        Some(v) => validate::id(field, v).map(Some),
-    }
-}
-
-/// Checks an optional list of IDs.
-pub fn opt_ids(field: &str, value: &Option<Vec<String>>) -> Result<Vec<String>, Error> {
-    value.as_deref().map(|ids| validate::ids(field, ids)).transpose().map(Option::unwrap_or_default)
 }

@@ -38,7 +38,7 @@ struct TypeOnly {
 
 /// A MESSAGE item of a thread's message list. Items of the other types (COMMENT,
 /// THREAD_STATUS_CHANGE, ASSIGNMENT, ...) and of unknown future types are skipped
-/// unread, whatever their shape; fields this task does not output are never parsed.
+/// unread, whatever their shape. Fields this task does not output are not parsed.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Item {
@@ -90,7 +90,7 @@ struct DeliveryIdentifier {
 /// Reads every MESSAGE of a thread, newest first.
 pub fn get_thread(client: &mut Client<'_>, input: &GetThreadInput) -> Result<GetThreadOutput, Error> {
     let thread_id = validate::id("thread-id", &input.thread_id)?;
-    let what = format!("messages of thread {thread_id}");
+    let target = format!("messages of thread {thread_id}");
 
     let mut messages: Vec<(String, Message)> = Vec::new();
     let path_for = |after: Option<&str>| {
@@ -102,7 +102,7 @@ pub fn get_thread(client: &mut Client<'_>, input: &GetThreadInput) -> Result<Get
             .build()
     };
     let mut unreadable: Option<String> = None;
-    for_each_page::<Box<RawValue>>(client, &what, path_for, |items| {
+    for_each_page::<Box<RawValue>>(client, &target, path_for, |items| {
         for raw in items {
             // Only the type is read first, so items of other types are skipped
             // whatever the shape of their other fields.
@@ -124,7 +124,7 @@ pub fn get_thread(client: &mut Client<'_>, input: &GetThreadInput) -> Result<Get
     if let Some(reason) = unreadable {
         return Err(crate::error::bad_response(
             200,
-            format!("{what}: a MESSAGE item could not be read: {reason}"),
+            format!("{target}: a MESSAGE item could not be read: {reason}"),
             crate::types::WriteState::None,
         ));
     }
@@ -213,8 +213,8 @@ pub fn insert_message(client: &mut Client<'_>, input: &InsertMessageInput) -> Re
         "attachments": [],
     });
     let path = PathBuilder::new(THREADS).segment(&thread_id).literal("/messages").build();
-    let what = format!("insert message into thread {thread_id}");
-    let created: Created = client.write(Method::Post, &path, &body, &what)?;
+    let target = format!("insert message into thread {thread_id}");
+    let created: Created = client.write(Method::Post, &path, &body, &target)?;
 
     let status = created.status.and_then(|s| s.status_type).unwrap_or_else(|| "UNKNOWN".to_string());
     if status == "FAILED" {
@@ -307,7 +307,7 @@ fn agent_actor_id(value: &str) -> Result<String, Error> {
 pub fn threads_of_contact(client: &mut Client<'_>, contact_id: &str) -> Result<ObjectIdsOutput, Error> {
     let mut ids = UniqueIds::new();
     for status in ["OPEN", "CLOSED"] {
-        let what = format!("list {} threads of contact {contact_id}", status.to_ascii_lowercase());
+        let target = format!("list {} threads of contact {contact_id}", status.to_ascii_lowercase());
         let path_for = |after: Option<&str>| {
             PathBuilder::new(THREADS)
                 .query("associatedContactId", contact_id)
@@ -316,7 +316,7 @@ pub fn threads_of_contact(client: &mut Client<'_>, contact_id: &str) -> Result<O
                 .query_opt("after", after)
                 .build()
         };
-        for_each_page::<IdOnly>(client, &what, path_for, |threads| {
+        for_each_page::<IdOnly>(client, &target, path_for, |threads| {
             for thread in threads {
                 ids.push(thread.id);
             }

@@ -69,6 +69,17 @@ pub fn association_type_id(from: ObjectType, to: ObjectType) -> Option<u32> {
     }
 }
 
+/// Returns the type ID from `from` to `to`, or an error for a pair no task uses.
+fn known_type_id(from: ObjectType, to: ObjectType) -> Result<u32, Error> {
+    association_type_id(from, to).ok_or_else(|| {
+        Error::Other(format!(
+            "no association type from {} to {} is known",
+            from.path_name(),
+            to.path_name()
+        ))
+    })
+}
+
 /// Checks and de-duplicates a list of custom property names to read.
 pub fn custom_names(field: &str, names: Option<&[String]>) -> Result<Vec<String>, Error> {
     let names = names.unwrap_or_default();
@@ -102,7 +113,7 @@ pub fn read(
     all.extend(custom.iter().map(String::as_str).filter(|name| !properties.contains(name)));
 
     let mut path = PathBuilder::new("/crm/v3/objects").literal("/").literal(object.path_name());
-    let what = match key {
+    let target = match key {
         RecordKey::Id(id) => {
             path = path.segment(id);
             format!("{} {id}", object.noun())
@@ -117,7 +128,7 @@ pub fn read(
         path = path.query("associations", to.path_name());
     }
 
-    client.get(&path.build(), &what)
+    client.get(&path.build(), &target)
 }
 
 /// Returns the IDs of the contacts associated with `record`. HubSpot embeds at
@@ -219,13 +230,7 @@ pub fn create(
 ) -> Result<String, Error> {
     let mut inline: Vec<Value> = Vec::new();
     for (to, ids) in associations {
-        let Some(type_id) = association_type_id(object, *to) else {
-            return Err(Error::Other(format!(
-                "no association type from {} to {} is known",
-                object.path_name(),
-                to.path_name()
-            )));
-        };
+        let type_id = known_type_id(object, *to)?;
         for id in ids {
             inline.push(json!({
                 "to": { "id": id },
@@ -236,8 +241,8 @@ pub fn create(
 
     let body = json!({ "properties": properties.into_json(), "associations": inline });
     let path = format!("/crm/v3/objects/{}", object.path_name());
-    let what = format!("create {}", object.noun());
-    let created: CrmObject = client.write(Method::Post, &path, &body, &what)?;
+    let target = format!("create {}", object.noun());
+    let created: CrmObject = client.write(Method::Post, &path, &body, &target)?;
     Ok(created.id)
 }
 
@@ -249,8 +254,8 @@ pub fn update(client: &mut Client<'_>, object: ObjectType, id: &str, properties:
         .literal(object.path_name())
         .segment(id)
         .build();
-    let what = format!("update {} {id}", object.noun());
-    client.write(Method::Patch, &path, &body, &what)
+    let target = format!("update {} {id}", object.noun());
+    client.write(Method::Patch, &path, &body, &target)
 }
 
 /// Associates an updated record with each ID in `ids`, one v4 `PUT` each. The
@@ -264,13 +269,7 @@ pub fn associate_after_update(
     ids: &[String],
     updated: &[String],
 ) -> Result<(), Error> {
-    let Some(type_id) = association_type_id(object, to) else {
-        return Err(Error::Other(format!(
-            "no association type from {} to {} is known",
-            object.path_name(),
-            to.path_name()
-        )));
-    };
+    let type_id = known_type_id(object, to)?;
     let body = json!([{ "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id }]);
 
     let mut done: Vec<&str> = Vec::new();
@@ -283,9 +282,9 @@ pub fn associate_after_update(
             .literal(to.path_name())
             .segment(to_id)
             .build();
-        let what = format!("associate {} {id} with {} {to_id}", object.noun(), to.noun());
+        let target = format!("associate {} {id} with {} {to_id}", object.noun(), to.noun());
 
-        if let Err(error) = client.write_ignoring_body(Method::Put, &path, &body, &what) {
+        if let Err(error) = client.write_ignoring_body(Method::Put, &path, &body, &target) {
             let mut applied = if updated.is_empty() {
                 format!("{} {id} was updated with no property changes", object.noun())
             } else {
@@ -340,4 +339,15 @@ fn status_of(error: &Error) -> Option<u16> {
         Error::InvalidResponse(e) => Some(e.status),
         _ => None,
     }
+}
+
+/// Rejects an update that would change nothing.
+pub fn require_change(properties: &Properties, associations: &[String], id_field: &str) -> Result<(), Error> {
+    if properties.is_empty() && associations.is_empty() {
+        return Err(crate::error::invalid(
+            id_field,
+            "nothing to update: give at least one field to change or an association to add",
+        ));
+    }
+    Ok(())
 }

@@ -1,7 +1,6 @@
 //! Get Deal, Create Deal and Update Deal.
 
 use crate::client::Client;
-use crate::contacts::{opt_id, opt_ids, opt_text};
 use crate::crm::{self, ObjectType, Properties, RecordKey};
 use crate::tasks::{CreateDealInput, CreateDealOutput, GetDealInput, GetDealOutput, UpdateDealInput, UpdateDealOutput};
 use crate::types::Error;
@@ -43,16 +42,16 @@ pub fn get(client: &mut Client<'_>, input: &GetDealInput) -> Result<GetDealOutpu
 /// Creates a deal with its contact associations inline.
 pub fn create(client: &mut Client<'_>, input: &CreateDealInput) -> Result<CreateDealOutput, Error> {
     let mut properties = Properties::new();
-    properties.set("owner-id", "hubspot_owner_id", opt_id("owner-id", &input.owner_id)?);
+    properties.set("owner-id", "hubspot_owner_id", validate::optional_id("owner-id", &input.owner_id)?);
     properties.set("deal-name", "dealname", Some(validate::required_text("deal-name", &input.deal_name)?));
     properties.set("pipeline", "pipeline", Some(validate::required_text("pipeline", &input.pipeline)?));
     properties.set("deal-stage", "dealstage", Some(validate::required_text("deal-stage", &input.deal_stage)?));
     properties.set("amount", "amount", input.amount.map(|a| validate::number("amount", a)).transpose()?);
-    properties.set("deal-type", "dealtype", opt_text("deal-type", &input.deal_type)?);
+    properties.set("deal-type", "dealtype", validate::optional_text("deal-type", &input.deal_type)?);
     properties.set("close-date", "closedate", input.close_date.as_deref().map(|d| validate::date("close-date", d)).transpose()?);
     properties.set_custom("custom-properties", input.custom_properties.as_deref())?;
 
-    let contacts = opt_ids("create-contacts-association", &input.create_contacts_association)?;
+    let contacts = validate::optional_ids("create-contacts-association", &input.create_contacts_association)?;
     let deal_id = crm::create(client, ObjectType::Deals, properties, &[(ObjectType::Contacts, contacts)])?;
     Ok(CreateDealOutput { deal_id })
 }
@@ -61,16 +60,16 @@ pub fn create(client: &mut Client<'_>, input: &CreateDealInput) -> Result<Create
 pub fn update(client: &mut Client<'_>, input: &UpdateDealInput) -> Result<UpdateDealOutput, Error> {
     let id = validate::id("deal-id", &input.deal_id)?;
     let mut properties = Properties::new();
-    properties.set("owner-id", "hubspot_owner_id", opt_id("owner-id", &input.owner_id)?);
-    properties.set("deal-name", "dealname", opt_text("deal-name", &input.deal_name)?);
-    properties.set("pipeline", "pipeline", opt_text("pipeline", &input.pipeline)?);
-    properties.set("deal-stage", "dealstage", opt_text("deal-stage", &input.deal_stage)?);
+    properties.set("owner-id", "hubspot_owner_id", validate::optional_id("owner-id", &input.owner_id)?);
+    properties.set("deal-name", "dealname", validate::optional_text("deal-name", &input.deal_name)?);
+    properties.set("pipeline", "pipeline", validate::optional_text("pipeline", &input.pipeline)?);
+    properties.set("deal-stage", "dealstage", validate::optional_text("deal-stage", &input.deal_stage)?);
     properties.set("amount", "amount", input.amount.map(|a| validate::number("amount", a)).transpose()?);
-    properties.set("deal-type", "dealtype", opt_text("deal-type", &input.deal_type)?);
+    properties.set("deal-type", "dealtype", validate::optional_text("deal-type", &input.deal_type)?);
     properties.set("close-date", "closedate", input.close_date.as_deref().map(|d| validate::date("close-date", d)).transpose()?);
     properties.set_custom("custom-properties", input.custom_properties.as_deref())?;
-    let contacts = opt_ids("create-contacts-association", &input.create_contacts_association)?;
-    require_change(&properties, &contacts, "deal-id")?;
+    let contacts = validate::optional_ids("create-contacts-association", &input.create_contacts_association)?;
+    crm::require_change(&properties, &contacts, "deal-id")?;
 
     let updated_names = properties.names();
     // NOTE: with only associations given, this PATCH carries `{"properties":{}}`,
@@ -83,15 +82,4 @@ pub fn update(client: &mut Client<'_>, input: &UpdateDealInput) -> Result<Update
         updated_by_user_id: deal.text("hs_updated_by_user_id")?,
         updated_at: crm::updated_at(ObjectType::Deals, &deal)?,
     })
-}
-
-/// Rejects an update that would change nothing.
-pub fn require_change(properties: &Properties, associations: &[String], id_field: &str) -> Result<(), Error> {
-    if properties.is_empty() && associations.is_empty() {
-        return Err(crate::error::invalid(
-            id_field,
-            "nothing to update: give at least one field to change or an association to add",
-        ));
-    }
-    Ok(())
 }

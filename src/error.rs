@@ -59,11 +59,11 @@ pub fn case_name(error: &Error) -> &'static str {
     }
 }
 
-/// Maps an error status to the matching case. `what` names the request's target
+/// Maps an error status to the matching case. `target` names the request's target
 /// ("contact 151"), and goes in front of HubSpot's message.
-pub fn from_status(response: &Response, what: &str, write_state: WriteState, attempts: u32) -> Error {
+pub fn from_status(response: &Response, target: &str, write_state: WriteState, attempts: u32) -> Error {
     let body: Option<Value> = serde_json::from_slice(&response.body).ok();
-    let api = api_error(response, body.as_ref(), what, write_state);
+    let api = api_error(response, body.as_ref(), target, write_state);
 
     match response.status {
         401 => Error::Unauthorized(api),
@@ -90,7 +90,7 @@ pub fn from_status(response: &Response, what: &str, write_state: WriteState, att
     }
 }
 
-fn api_error(response: &Response, body: Option<&Value>, what: &str, write_state: WriteState) -> ApiError {
+fn api_error(response: &Response, body: Option<&Value>, target: &str, write_state: WriteState) -> ApiError {
     let hubspot_message = body.and_then(|b| string_at(b, "message"));
     let category = body.and_then(|b| string_at(b, "category"));
     let correlation_id = body
@@ -105,7 +105,7 @@ fn api_error(response: &Response, body: Option<&Value>, what: &str, write_state:
             response.header("content-type").unwrap_or("no content type")
         ),
     };
-    let mut message = format!("{what}: HTTP {}: {detail}", response.status);
+    let mut message = format!("{target}: HTTP {}: {detail}", response.status);
     match write_state {
         WriteState::Unknown => message.push_str(
             ". The request may have been applied: check HubSpot before repeating it",
@@ -202,7 +202,7 @@ fn invalid_properties(body: Option<&Value>, message: &str) -> Vec<String> {
 }
 
 /// Maps a failed send to the `transport` or `invalid-response` case.
-pub fn from_failure(failure: &Failure, what: &str, write_state: WriteState, attempts: u32) -> Error {
+pub fn from_failure(failure: &Failure, target: &str, write_state: WriteState, attempts: u32) -> Error {
     if failure.kind == FailureKind::BodyTooLarge {
         let status = failure.status.unwrap_or(0);
         // A 2xx head means the write succeeded even though its body is unreadable.
@@ -211,7 +211,7 @@ pub fn from_failure(failure: &Failure, what: &str, write_state: WriteState, atte
         } else {
             write_state
         };
-        return bad_response(status, format!("{what}: {}", failure.message), write_state);
+        return bad_response(status, format!("{target}: {}", failure.message), write_state);
     }
     let kind = match failure.kind {
         FailureKind::Denied => TransportKind::Denied,
@@ -223,7 +223,7 @@ pub fn from_failure(failure: &Failure, what: &str, write_state: WriteState, atte
         FailureKind::ConnectionClosed => TransportKind::ConnectionClosed,
         FailureKind::BodyTooLarge | FailureKind::Other => TransportKind::Other,
     };
-    let mut message = format!("{what}: {}", failure.message);
+    let mut message = format!("{target}: {}", failure.message);
     if write_state == WriteState::Unknown {
         message.push_str(". The request may have reached HubSpot and been applied: check HubSpot before repeating it");
     }
@@ -269,8 +269,8 @@ pub fn redact(text: String, secret: &str) -> String {
     out
 }
 
-/// Replaces every occurrence of `secret` in the error's texts, so a server that
-/// echoes the token back never leaks it through an error.
+/// Replaces every run of `secret` in the error's texts (see [`redact`]), so a
+/// server that echoes the token back cannot leak it through an error.
 pub fn scrub(error: Error, secret: &str) -> Error {
     if secret.is_empty() {
         return error;

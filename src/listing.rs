@@ -58,7 +58,7 @@ pub struct IdOnly {
 /// a partial list is never returned as complete.
 pub fn for_each_page<T: DeserializeOwned>(
     client: &mut Client<'_>,
-    what: &str,
+    target: &str,
     path_for: impl Fn(Option<&str>) -> String,
     mut each: impl FnMut(Vec<T>),
 ) -> Result<(), Error> {
@@ -69,11 +69,11 @@ pub fn for_each_page<T: DeserializeOwned>(
         if !client.count_page() {
             return Err(invalid(
                 "setup.max-pages",
-                &format!("{what}: more than {max_pages} pages; raise setup.max-pages to list everything"),
+                &format!("{target}: more than {max_pages} pages; raise setup.max-pages to list everything"),
             ));
         }
 
-        let page: Page<T> = client.get(&path_for(after.as_deref()), what)?;
+        let page: Page<T> = client.get(&path_for(after.as_deref()), target)?;
         let empty = page.results.is_empty();
         each(page.results);
 
@@ -129,7 +129,7 @@ impl Default for UniqueIds {
 
 /// Lists every non-archived ID of a type, 100 per request.
 pub fn get_all(client: &mut Client<'_>, input: &GetAllInput) -> Result<ObjectIdsOutput, Error> {
-    let (prefix, what, crm) = match input.object_type {
+    let (prefix, target, crm) = match input.object_type {
         AllObjectType::Contacts => ("/crm/v3/objects/contacts", "list contacts", true),
         AllObjectType::Deals => ("/crm/v3/objects/deals", "list deals", true),
         AllObjectType::Companies => ("/crm/v3/objects/companies", "list companies", true),
@@ -147,7 +147,7 @@ pub fn get_all(client: &mut Client<'_>, input: &GetAllInput) -> Result<ObjectIds
         }
         path.query_opt("after", after).build()
     };
-    for_each_page::<IdOnly>(client, what, path_for, |items| {
+    for_each_page::<IdOnly>(client, target, path_for, |items| {
         for item in items {
             ids.push(item.id);
         }

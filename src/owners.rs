@@ -55,14 +55,14 @@ pub fn get(client: &mut Client<'_>, input: &GetOwnerInput) -> Result<GetOwnerOut
         IdType::OwnerId => ("id", "owner"),
         IdType::UserId => ("userId", "owner with user ID"),
     };
-    let what = format!("{noun} {id}");
+    let target = format!("{noun} {id}");
     let path = |archived: bool| {
         let path = PathBuilder::new("/crm/v3/owners").segment(&id).query("idProperty", id_property);
         if archived { path.query("archived", "true") } else { path }.build()
     };
 
-    let owner: Owner = match client.get(&path(false), &what) {
-        Err(Error::NotFound(not_found)) => match client.get(&path(true), &what) {
+    let owner: Owner = match client.get(&path(false), &target) {
+        Err(Error::NotFound(not_found)) => match client.get(&path(true), &target) {
             Err(Error::NotFound(_)) => return Err(Error::NotFound(not_found)),
             other => other?,
         },

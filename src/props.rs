@@ -141,7 +141,8 @@ impl CrmObject {
         ids
     }
 
-    /// Whether the embedded `object_type` associations continue on another page.
+    /// Returns whether the embedded `object_type` associations continue on another
+    /// page.
     pub fn associations_truncated(&self, object_type: &str) -> bool {
         self.associations
             .as_ref()

@@ -1,9 +1,7 @@
 //! Get Ticket, Create Ticket and Update Ticket.
 
 use crate::client::Client;
-use crate::contacts::{opt_id, opt_ids, opt_text};
 use crate::crm::{self, ObjectType, Properties, RecordKey};
-use crate::deals::require_change;
 use crate::tasks::{
     CreateTicketInput, CreateTicketOutput, GetTicketInput, GetTicketOutput, UpdateTicketInput, UpdateTicketOutput,
 };
@@ -50,16 +48,16 @@ pub fn get(client: &mut Client<'_>, input: &GetTicketInput) -> Result<GetTicketO
 /// Creates a ticket with its contact associations inline.
 pub fn create(client: &mut Client<'_>, input: &CreateTicketInput) -> Result<CreateTicketOutput, Error> {
     let mut properties = Properties::new();
-    properties.set("owner-id", "hubspot_owner_id", opt_id("owner-id", &input.owner_id)?);
+    properties.set("owner-id", "hubspot_owner_id", validate::optional_id("owner-id", &input.owner_id)?);
     properties.set("ticket-name", "subject", Some(validate::required_text("ticket-name", &input.ticket_name)?));
     properties.set("ticket-status", "hs_pipeline_stage", Some(validate::required_text("ticket-status", &input.ticket_status)?));
     properties.set("pipeline", "hs_pipeline", Some(validate::required_text("pipeline", &input.pipeline)?));
     properties.set("categories", "hs_ticket_category", categories(&input.categories)?);
-    properties.set("priority", "hs_ticket_priority", opt_text("priority", &input.priority)?);
-    properties.set("source", "source_type", opt_text("source", &input.source)?);
+    properties.set("priority", "hs_ticket_priority", validate::optional_text("priority", &input.priority)?);
+    properties.set("source", "source_type", validate::optional_text("source", &input.source)?);
     properties.set_custom("custom-properties", input.custom_properties.as_deref())?;
 
-    let contacts = opt_ids("create-contacts-association", &input.create_contacts_association)?;
+    let contacts = validate::optional_ids("create-contacts-association", &input.create_contacts_association)?;
     let ticket_id = crm::create(client, ObjectType::Tickets, properties, &[(ObjectType::Contacts, contacts)])?;
     Ok(CreateTicketOutput { ticket_id })
 }
@@ -68,16 +66,16 @@ pub fn create(client: &mut Client<'_>, input: &CreateTicketInput) -> Result<Crea
 pub fn update(client: &mut Client<'_>, input: &UpdateTicketInput) -> Result<UpdateTicketOutput, Error> {
     let id = validate::id("ticket-id", &input.ticket_id)?;
     let mut properties = Properties::new();
-    properties.set("owner-id", "hubspot_owner_id", opt_id("owner-id", &input.owner_id)?);
-    properties.set("ticket-name", "subject", opt_text("ticket-name", &input.ticket_name)?);
-    properties.set("ticket-status", "hs_pipeline_stage", opt_text("ticket-status", &input.ticket_status)?);
-    properties.set("pipeline", "hs_pipeline", opt_text("pipeline", &input.pipeline)?);
+    properties.set("owner-id", "hubspot_owner_id", validate::optional_id("owner-id", &input.owner_id)?);
+    properties.set("ticket-name", "subject", validate::optional_text("ticket-name", &input.ticket_name)?);
+    properties.set("ticket-status", "hs_pipeline_stage", validate::optional_text("ticket-status", &input.ticket_status)?);
+    properties.set("pipeline", "hs_pipeline", validate::optional_text("pipeline", &input.pipeline)?);
     properties.set("categories", "hs_ticket_category", categories(&input.categories)?);
-    properties.set("priority", "hs_ticket_priority", opt_text("priority", &input.priority)?);
-    properties.set("source", "source_type", opt_text("source", &input.source)?);
+    properties.set("priority", "hs_ticket_priority", validate::optional_text("priority", &input.priority)?);
+    properties.set("source", "source_type", validate::optional_text("source", &input.source)?);
     properties.set_custom("custom-properties", input.custom_properties.as_deref())?;
-    let contacts = opt_ids("create-contacts-association", &input.create_contacts_association)?;
-    require_change(&properties, &contacts, "ticket-id")?;
+    let contacts = validate::optional_ids("create-contacts-association", &input.create_contacts_association)?;
+    crm::require_change(&properties, &contacts, "ticket-id")?;
 
     let updated_names = properties.names();
     let ticket = crm::update(client, ObjectType::Tickets, &id, properties)?;

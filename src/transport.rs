@@ -121,7 +121,7 @@ impl Response {
     }
 }
 
-/// Why no usable response arrived.
+/// Cause of a failed send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailureKind {
     /// The host refused to send the request.

@@ -14,7 +14,7 @@ pub fn encode(value: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
-            // Writing to a String cannot fail.
+            // `fmt::Write` for `String` always returns `Ok`.
             let _ = write!(out, "%{byte:02X}");
         }
     }

@@ -85,6 +85,26 @@ pub fn email(field: &str, value: &str) -> Result<String, Error> {
     Ok(trimmed.to_string())
 }
 
+/// Checks an optional text field.
+pub fn optional_text(field: &str, value: &Option<String>) -> Result<Option<String>, Error> {
+    value.as_deref().map(|v| text(field, v)).transpose()
+}
+
+/// Checks an optional ID field. `""` is kept, because it clears the property on
+/// update.
+pub fn optional_id(field: &str, value: &Option<String>) -> Result<Option<String>, Error> {
+    match value.as_deref() {
+        None => Ok(None),
+        Some("") => Ok(Some(String::new())),
+        Some(v) => id(field, v).map(Some),
+    }
+}
+
+/// Checks an optional list of IDs.
+pub fn optional_ids(field: &str, value: &Option<Vec<String>>) -> Result<Vec<String>, Error> {
+    value.as_deref().map(|values| ids(field, values)).transpose().map(Option::unwrap_or_default)
+}
+
 /// Checks a HubSpot property's internal name: letters, digits and `_`, as HubSpot
 /// generates them (custom objects' names may also contain `-` and `.`).
 pub fn property_name(field: &str, name: &str) -> Result<String, Error> {

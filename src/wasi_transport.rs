@@ -44,9 +44,9 @@ impl Transport for WasiTransport {
             let finished = OutgoingBody::finish(body, None).map_err(|e| from_error_code(&e, true));
             if let Err(write_failure) = written.and(finished) {
                 // The host or the server may have ended the exchange before the
-                // whole body was written (a denied request, an early error
-                // response); its outcome, bounded by the first-byte timeout, says
-                // more than the failed write.
+                // whole body was written, as with a denied request or an early
+                // error response. Its outcome, bounded by the first-byte timeout,
+                // explains more than the failed write does.
                 future.subscribe().block();
                 match future.get() {
                     Some(Err(())) | None => return Err(write_failure),
@@ -201,8 +201,8 @@ fn failure(kind: FailureKind, message: &str, maybe_sent: bool) -> Failure {
 }
 
 /// Maps a `wasi:http` error code. `after_send` is true once the request has been
-/// handed to the host; errors that happen before a connection exists (denied,
-/// DNS, refused, connect timeout) still mean nothing reached the server.
+/// handed to the host. Errors that happen before a connection exists (denied,
+/// DNS, refused, connect timeout) still mean that nothing reached the server.
 fn from_error_code(code: &ErrorCode, after_send: bool) -> Failure {
     let (kind, reached) = match code {
         ErrorCode::HttpRequestDenied => (FailureKind::Denied, false),

@@ -285,8 +285,8 @@ async fn first_byte_timeout_is_a_read_timeout() {
     let result = host().get_contact(&setup, &contact_input()).await.unwrap();
 
     assert_eq!(transport_kind(result), TransportKind::ReadTimeout);
-    // The default timeouts are 30 s, so finishing well before shows the 200 ms
-    // setting was applied; the bound is loose because the machine is shared.
+    // The default timeouts are 30 s, so finishing well before shows that the
+    // 200 ms setting was applied. The bound is loose because the machine is shared.
     assert!(started.elapsed() < Duration::from_secs(25), "took {:?}", started.elapsed());
 }
 
@@ -307,8 +307,8 @@ async fn stalled_body_is_a_read_timeout() {
         matches!(kind, TransportKind::ReadTimeout | TransportKind::ConnectionClosed),
         "unexpected kind {kind:?}"
     );
-    // The default timeouts are 30 s, so finishing well before shows the 200 ms
-    // setting was applied; the bound is loose because the machine is shared.
+    // The default timeouts are 30 s, so finishing well before shows that the
+    // 200 ms setting was applied. The bound is loose because the machine is shared.
     assert!(started.elapsed() < Duration::from_secs(25), "took {:?}", started.elapsed());
 }
 

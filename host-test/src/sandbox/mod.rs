@@ -46,7 +46,7 @@ pub use store::{
     Thread,
 };
 
-/// The token the sandbox accepts unless [`SandboxOptions::token`] says otherwise.
+/// The token the sandbox accepts unless [`SandboxOptions::token`] sets another.
 pub const DEFAULT_TOKEN: &str = "pat-sandbox-0000-0000-0000-000000000000";
 
 /// Settings for [`Sandbox::start_with`].
@@ -228,7 +228,7 @@ impl Sandbox {
         seed::bulk_contacts(&mut lock(&self.shared.store), n)
     }
 
-    /// Caps the page size of a list route at `n`, whatever `limit` the request asks for.
+    /// Caps the page size of a list route at `n`, whatever `limit` the request sends.
     pub fn set_page_size(&self, route: PagedRoute, n: usize) {
         lock(&self.shared.page_sizes).insert(route, n.max(1));
     }

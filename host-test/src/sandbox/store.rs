@@ -99,7 +99,7 @@ impl ObjectType {
     }
 }
 
-/// How a property's values are validated and stored.
+/// Kind of a property, which decides how its values are validated and stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PropertyKind {
     /// Any string, stored as given.
@@ -114,7 +114,7 @@ pub enum PropertyKind {
     ReadOnly,
 }
 
-/// A CRM record. `properties` holds what was set: a missing name reads as `null`, and a name
+/// A CRM record. `properties` contains what was set: a missing name reads as `null`, and a name
 /// set to `""` reads as `""`. `hs_object_id`, `createdate` and the last-modified property are
 /// computed from `id`, `created_at` and `updated_at` when the record is returned.
 #[derive(Clone, Debug)]
